@@ -1,0 +1,47 @@
+"""A generic explicit-state model checker: breadth-first search over a ``Model``.
+
+It knows nothing about any particular protocol. Example: a counter that a "fault" can jam.
+
+>>> from dmmodel.checker import Always, AlwaysReachable, Model, check
+>>> class Counter(Model):
+...     def init_states(self):
+...         return [0]
+...     def actions(self, n):
+...         return ["inc", "jam"] if 0 <= n < 3 else (["reset"] if n == 3 else ["wait"])
+...     def next_state(self, n, action):
+...         return {"inc": n + 1, "reset": 0, "jam": -1, "wait": -1}[action]
+...     def action_class(self, action):
+...         return "fault" if action == "jam" else "protocol"
+>>> result = check(Counter(), [
+...     Always("bounded", lambda n: n <= 3),
+...     AlwaysReachable("can reset", [(lambda n: True, lambda n: n == 0)]),
+... ])
+>>> (result.states, result.transitions, result.complete)
+(5, 8, True)
+>>> [v.holds for v in result.verdicts]
+[True, False]
+>>> cex = result.verdicts[1].counterexample
+>>> [step.label for step in cex.steps], cex.trap.cycle
+(['init', 'jam'], ('wait',))
+"""
+
+from dmmodel.checker.bfs import check
+from dmmodel.checker.explored import Step
+from dmmodel.checker.model import Model
+from dmmodel.checker.properties import Always, AlwaysReachable, NoStuckStates, Property
+from dmmodel.checker.result import CheckResult, Counterexample, Progress, Trap, Verdict
+
+__all__ = [
+    "Always",
+    "AlwaysReachable",
+    "CheckResult",
+    "Counterexample",
+    "Model",
+    "NoStuckStates",
+    "Progress",
+    "Property",
+    "Step",
+    "Trap",
+    "Verdict",
+    "check",
+]

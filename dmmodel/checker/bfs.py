@@ -1,0 +1,179 @@
+"""Breadth-first explicit-state search: the shortest counterexamples come for free.
+
+States live in a list in discovery order with a dict from state to index; parent pointers
+and action positions are kept in typed arrays so each state costs little beyond itself.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from time import perf_counter
+
+from dmmodel.checker.decide import decide
+from dmmodel.checker.edges import EdgeStore
+from dmmodel.checker.explored import NO_PARENT, Explored
+from dmmodel.checker.memory import peak_rss_bytes
+from dmmodel.checker.model import Model
+from dmmodel.checker.properties import Always, AlwaysReachable, NoStuckStates, Property
+from dmmodel.checker.result import CheckResult, Progress
+
+PROGRESS_EVERY = 1024  # expansions between clock reads when a progress callback is set
+
+
+@dataclass
+class Outcome:
+    """What the search loop found, before properties are turned into verdicts."""
+
+    explored: Explored
+    transitions: int
+    complete: bool
+    violations: dict[Always, int]
+    first_stuck: int | None
+
+
+def check(
+    model: Model,
+    properties: Sequence[Property] | None = None,
+    max_states: int | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> CheckResult:
+    """Explore ``model`` breadth-first and decide ``properties`` (default: the model's own).
+
+    With ``max_states`` the search stops once that many states are stored and the result is
+    partial (``complete=False``). ``progress`` is called about once a second with a snapshot.
+    """
+    props = tuple(model.properties() if properties is None else properties)
+    reach = [p for p in props if isinstance(p, AlwaysReachable)]
+    edges = EdgeStore(c for p in reach for c in p.via) if reach else None
+    rss_before = peak_rss_bytes()
+    started = perf_counter()
+    outcome = _explore(
+        model,
+        [p for p in props if isinstance(p, Always)],
+        edges,
+        any(isinstance(p, NoStuckStates) for p in props),
+        max_states,
+        progress,
+        started,
+    )
+    seconds = perf_counter() - started
+    rss_after = peak_rss_bytes()
+    verdicts = decide(model, props, outcome, edges)
+    explored = outcome.explored
+    n = len(explored)
+    return CheckResult(
+        states=n,
+        transitions=outcome.transitions,
+        depth=explored.depth_of(n - 1) if n else 0,
+        seconds=seconds,
+        states_per_second=n / seconds if seconds > 0 else 0.0,
+        peak_rss_bytes=rss_after,
+        bytes_per_state=(rss_after - rss_before) / n if n else 0.0,
+        complete=outcome.complete,
+        verdicts=verdicts,
+        explored=explored,
+    )
+
+
+def _explore(
+    model: Model,
+    invariants: list[Always],
+    edges: EdgeStore | None,
+    want_stuck: bool,
+    max_states: int | None,
+    progress: Callable[[Progress], None] | None,
+    started: float,
+) -> Outcome:
+    """The hot loop: expand states in index order (the list doubles as the BFS queue)."""
+    limit = float("inf") if max_states is None else max_states
+    states: list = []
+    index: dict = {}
+    parent = array("I")
+    position = array("H")
+    explored = Explored(model, states, parent, position)
+    violations: dict[Always, int] = {}
+    active = [(p, p.predicate) for p in invariants]
+    complete = True
+
+    n = 0
+    for s in model.init_states():
+        if index.setdefault(s, n) != n:
+            continue
+        if n >= limit:
+            del index[s]
+            complete = False
+            break
+        states.append(s)
+        parent.append(NO_PARENT)
+        position.append(0)
+        for prop, pred in active:
+            if not pred(s):
+                violations[prop] = n
+        n += 1
+    active = [entry for entry in active if entry[0] not in violations]
+    known = len(violations)
+
+    successors = model.successors
+    is_terminal = model.is_terminal
+    setdefault = index.setdefault
+    states_append = states.append
+    parent_append = parent.append
+    position_append = position.append
+    store = edges is not None
+    if store:
+        src_append, dst_append, cls_append = edges.src.append, edges.dst.append, edges.cls.append
+        edge_class, action_class = edges.class_id, model.action_class
+        class_cache: dict = {}
+    first_stuck = None
+    transitions = 0
+    next_report = started + 1.0
+    i = 0
+    while i < n and complete:
+        if progress is not None and not i % PROGRESS_EVERY and perf_counter() >= next_report:
+            now = perf_counter()
+            progress(Progress(n, transitions, explored.depth_of(i), now - started))
+            next_report = now + 1.0
+        s = states[i]
+        pos = -1
+        for pos, (a, t) in enumerate(successors(s)):
+            j = setdefault(t, n)
+            if j == n:
+                if n >= limit:
+                    del index[t]
+                    complete = False
+                    pos -= 1  # this edge was not followed
+                    break
+                try:
+                    position_append(pos)
+                except OverflowError:  # more than 65535 successors: widen once
+                    position = explored.position = array("I", position)
+                    position_append = position.append
+                    position_append(pos)
+                states_append(t)
+                parent_append(i)
+                if active:
+                    for prop, pred in active:
+                        if not pred(t):
+                            violations[prop] = n
+                    if len(violations) != known:
+                        active = [entry for entry in active if entry[0] not in violations]
+                        known = len(violations)
+                n += 1
+            if store:
+                try:
+                    c = class_cache[a]
+                except KeyError:
+                    c = class_cache[a] = edge_class(action_class(a))
+                except TypeError:  # unhashable action: classify without caching
+                    c = edge_class(action_class(a))
+                if c >= 0:
+                    src_append(i)
+                    dst_append(j)
+                    cls_append(c)
+        transitions += pos + 1
+        if pos < 0 and complete and want_stuck and first_stuck is None and not is_terminal(s):
+            first_stuck = i
+        i += 1
+    return Outcome(explored, transitions, complete, violations, first_stuck)

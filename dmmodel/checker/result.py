@@ -1,0 +1,134 @@
+"""What a check returns: statistics, one verdict per property, and counterexamples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dmmodel.checker.explored import Explored, Step
+from dmmodel.checker.model import Model
+from dmmodel.checker.properties import Property
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of a running search, passed to the ``progress`` callback."""
+
+    states: int
+    transitions: int
+    depth: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Trap:
+    """The closed set of states reachable from a failing state by the allowed actions.
+
+    ``cycle`` is a shortest cycle of action labels inside a bottom SCC (one the allowed actions
+    cannot leave); it is empty when that SCC is a single state with no allowed self-loop.
+    """
+
+    states: int
+    sccs: int
+    bottom_states: int
+    cycle: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A shortest path from an initial state to a state witnessing the violation.
+
+    ``kind`` is "invariant", "stuck" or "unreachable-goal"; ``obligation`` and ``trap`` are only
+    set for reachability failures.
+    """
+
+    steps: list[Step]
+    kind: str
+    obligation: int | None = None
+    trap: Trap | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome for one property: ``holds`` is None when a partial search cannot decide."""
+
+    property: Property
+    holds: bool | None
+    counterexample: Counterexample | None = None
+
+
+@dataclass
+class CheckResult:
+    """Statistics and verdicts of one search, plus access to the explored states."""
+
+    states: int
+    transitions: int
+    depth: int
+    seconds: float
+    states_per_second: float
+    peak_rss_bytes: int
+    bytes_per_state: float
+    complete: bool
+    verdicts: list[Verdict]
+    explored: Explored = field(repr=False)
+
+    @property
+    def model(self) -> Model:
+        return self.explored.model
+
+    def state(self, index: int) -> Any:
+        """The explored state with the given index (indices follow BFS discovery order)."""
+        return self.explored.states[index]
+
+    def path_to(self, index: int) -> list[Step]:
+        """A shortest path from an initial state to the state with the given index."""
+        return self.explored.path_to(index)
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain, JSON-serialisable dict of the statistics and verdicts."""
+        return {
+            "states": self.states,
+            "transitions": self.transitions,
+            "depth": self.depth,
+            "seconds": self.seconds,
+            "states_per_second": self.states_per_second,
+            "peak_rss_bytes": self.peak_rss_bytes,
+            "bytes_per_state": self.bytes_per_state,
+            "complete": self.complete,
+            "properties": [_verdict_json(v, self.model) for v in self.verdicts],
+        }
+
+
+def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:
+    """One property's verdict as a plain dict, states rendered by the model."""
+    prop = verdict.property
+    cex = verdict.counterexample
+    out: dict[str, Any] = {
+        "name": prop.name,
+        "requirement": prop.requirement,
+        "holds": verdict.holds,
+        "kind": cex.kind if cex else None,
+        "counterexample": None,
+    }
+    if cex is None:
+        return out
+    out["counterexample"] = [
+        {
+            "step": i,
+            "action": step.label,
+            "class": step.action_class,
+            "state": model.format_state(step.state),
+        }
+        for i, step in enumerate(cex.steps)
+    ]
+    if cex.obligation is not None:
+        out["obligation"] = cex.obligation
+    if cex.trap is not None:
+        t = cex.trap
+        out["trap"] = {
+            "states": t.states,
+            "sccs": t.sccs,
+            "bottom_states": t.bottom_states,
+            "cycle": list(t.cycle),
+        }
+    return out
