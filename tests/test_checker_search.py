@@ -1,0 +1,172 @@
+"""The BFS search: state and transition counts, depth, shortest paths, limits, progress."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dmmodel.checker.bfs as bfs
+from dmmodel.checker import Model, check
+
+
+class Counters(Model):
+    """Two counters a, b in 0..n; each step increments one that is below n.
+
+    States: (n+1)^2. Transitions: incrementing a is enabled in n*(n+1) states (a < n, any b),
+    likewise b, so 2*n*(n+1). The deepest state (n, n) is 2n steps from (0, 0), and the BFS
+    distance of (a, b) is a + b.
+    """
+
+    def __init__(self, n):
+        self.n = n
+
+    def init_states(self):
+        return [(0, 0)]
+
+    def actions(self, state):
+        a, b = state
+        return [name for name, ok in (("a", a < self.n), ("b", b < self.n)) if ok]
+
+    def next_state(self, state, action):
+        a, b = state
+        return (a + 1, b) if action == "a" else (a, b + 1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=0, max_value=20))
+def test_counters_state_and_transition_counts_match_formula(n):
+    result = check(Counters(n), [])
+    assert result.complete
+    assert result.states == (n + 1) ** 2
+    assert result.transitions == 2 * n * (n + 1)
+    assert result.depth == 2 * n
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(min_value=1, max_value=8), st.data())
+def test_paths_are_shortest_and_replay_through_next_state(n, data):
+    model = Counters(n)
+    result = check(model, [])
+    index = data.draw(st.integers(min_value=0, max_value=result.states - 1))
+    target = result.state(index)
+    steps = result.path_to(index)
+    assert len(steps) - 1 == sum(target)  # BFS distance of (a, b) is a + b
+    assert steps[0].action is None and steps[0].state in model.init_states()
+    state = steps[0].state
+    for step in steps[1:]:
+        state = model.next_state(state, step.action)
+        assert state == step.state
+        assert step.label == step.action and step.action_class == "protocol"
+    assert state == target
+
+
+def test_states_are_indexed_in_bfs_order():
+    result = check(Counters(4), [])
+    distances = [sum(result.state(i)) for i in range(result.states)]
+    assert distances == sorted(distances)
+
+
+class ManyInits(Model):
+    """Init states 0..4 listed twice; each state n < 9 steps to n + 1. States 0..9: 10."""
+
+    def init_states(self):
+        return [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
+
+    def actions(self, n):
+        return ["up"] if n < 9 else []
+
+    def next_state(self, n, action):
+        return n + 1
+
+
+def test_duplicate_initial_states_are_stored_once():
+    result = check(ManyInits(), [])
+    assert result.states == 10
+    assert result.transitions == 9
+    assert result.depth == 5  # 9 is five steps from init state 4
+    assert result.path_to(result.states - 1)[0].state == 4
+
+
+def test_max_states_stops_with_a_partial_result():
+    result = check(Counters(10), [], max_states=20)
+    assert not result.complete
+    assert result.states == 20
+    assert all(sum(result.state(i)) <= 5 for i in range(20))  # BFS stopped on a shallow layer
+
+
+def test_max_states_not_reached_gives_a_complete_result():
+    result = check(Counters(3), [], max_states=16)
+    assert result.complete and result.states == 16
+
+
+def test_max_states_below_number_of_initial_states():
+    result = check(ManyInits(), [], max_states=3)
+    assert not result.complete and result.states == 3
+    assert result.transitions == 0
+
+
+class Fan(Model):
+    """One init state with 70000 distinct successors: positions overflow 16 bits."""
+
+    WIDTH = 70_000
+
+    def init_states(self):
+        return [-1]
+
+    def actions(self, n):
+        return range(self.WIDTH) if n == -1 else []
+
+    def next_state(self, n, action):
+        return action
+
+    def is_terminal(self, n):
+        return n >= 0
+
+
+def test_action_positions_beyond_16_bits_replay_correctly():
+    result = check(Fan(), [])
+    assert result.states == Fan.WIDTH + 1
+    assert result.transitions == Fan.WIDTH
+    last = result.path_to(result.states - 1)
+    assert [s.state for s in last] == [-1, Fan.WIDTH - 1]
+
+
+class Shuffling(Counters):
+    """Counters whose successor order flips on every call: violates the determinism contract."""
+
+    calls = 0
+
+    def successors(self, state):
+        Shuffling.calls += 1
+        pairs = super().successors(state)
+        return pairs if Shuffling.calls % 2 else pairs[::-1]
+
+
+def test_nondeterministic_successor_order_is_reported_on_replay():
+    model = Shuffling(2)
+    result = check(model, [])
+    with pytest.raises(RuntimeError, match="not deterministic"):
+        for i in range(result.states):
+            result.path_to(i)
+
+
+def test_progress_is_reported_with_growing_snapshots(monkeypatch):
+    clock = iter(range(10**6))
+    monkeypatch.setattr(bfs, "perf_counter", lambda: float(next(clock)))
+    monkeypatch.setattr(bfs, "PROGRESS_EVERY", 1)
+    seen = []
+    result = check(Counters(3), [], progress=seen.append)
+    assert seen, "progress was never called"
+    assert all(p.states <= result.states and p.depth <= result.depth for p in seen)
+    assert [p.states for p in seen] == sorted(p.states for p in seen)
+    assert [p.seconds for p in seen] == sorted(p.seconds for p in seen)
+
+
+def test_statistics_are_filled_and_json_serialisable():
+    result = check(Counters(30), [])
+    assert result.seconds > 0 and result.states_per_second > 0
+    assert result.peak_rss_bytes > 0 and result.bytes_per_state >= 0
+    data = result.to_json()
+    assert json.loads(json.dumps(data)) == data
+    assert data["states"] == 31**2 and data["complete"] is True and data["properties"] == []
