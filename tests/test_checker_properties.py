@@ -1,0 +1,279 @@
+"""Verdicts and counterexamples for invariants, stuck states and reachability of goals."""
+
+import doctest
+
+import dmmodel.checker
+from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, check
+
+
+class Counters(Model):
+    """Two counters a, b in 0..n, each step increments one below n; (n, n) has no successor.
+
+    The BFS distance of (a, b) is a + b, so (n, n) is 2n steps deep.
+    """
+
+    def __init__(self, n, terminal=False):
+        self.n = n
+        self.terminal = terminal
+
+    def init_states(self):
+        return [(0, 0)]
+
+    def actions(self, state):
+        a, b = state
+        return [name for name, ok in (("a", a < self.n), ("b", b < self.n)) if ok]
+
+    def next_state(self, state, action):
+        a, b = state
+        return (a + 1, b) if action == "a" else (a, b + 1)
+
+    def is_terminal(self, state):
+        return self.terminal and state == (self.n, self.n)
+
+
+def only(result):
+    (verdict,) = result.verdicts
+    return verdict
+
+
+def test_invariant_violation_has_a_shortest_path():
+    verdict = only(check(Counters(5), [Always("small sum", lambda s: sum(s) < 7, "REQ-1")]))
+    assert verdict.holds is False
+    cex = verdict.counterexample
+    assert cex.kind == "invariant"
+    assert sum(cex.steps[-1].state) == 7
+    assert len(cex.steps) == 8  # the initial state plus 7 increments
+    assert verdict.property.requirement == "REQ-1"
+
+
+def test_invariant_violated_in_the_initial_state():
+    verdict = only(check(Counters(3), [Always("never", lambda s: False)]))
+    assert verdict.holds is False
+    assert [s.state for s in verdict.counterexample.steps] == [(0, 0)]
+
+
+def test_invariant_that_holds():
+    verdict = only(check(Counters(4), [Always("bounded", lambda s: max(s) <= 4)]))
+    assert verdict.holds is True and verdict.counterexample is None
+
+
+def test_exploration_continues_after_a_violation():
+    result = check(Counters(3), [Always("tiny", lambda s: sum(s) < 1), NoStuckStates("live")])
+    assert result.states == 16
+    assert [v.holds for v in result.verdicts] == [False, False]
+
+
+def test_stuck_state_is_found_at_its_depth():
+    verdict = only(check(Counters(3), [NoStuckStates("no stuck")]))
+    assert verdict.holds is False
+    assert verdict.counterexample.kind == "stuck"
+    assert verdict.counterexample.steps[-1].state == (3, 3)
+    assert len(verdict.counterexample.steps) == 7  # init + 2n steps
+
+
+def test_terminal_states_are_not_stuck():
+    verdict = only(check(Counters(3, terminal=True), [NoStuckStates("no stuck")]))
+    assert verdict.holds is True
+
+
+def test_default_properties_come_from_the_model():
+    class WithProps(Counters):
+        def properties(self):
+            return [NoStuckStates("no stuck"), Always("ok", lambda s: True)]
+
+    result = check(WithProps(2))
+    assert [v.property.name for v in result.verdicts] == ["no stuck", "ok"]
+    assert [v.holds for v in result.verdicts] == [False, True]
+
+
+class Session(Model):
+    """A request/reply loop a fault can jam into a protocol-only retry cycle.
+
+    idle -request-> waiting -reply-> idle, and the fault waiting -lock-> jammed.
+    jammed -timeout-> c1 -401-> c2 -retry-> c3 -abandon-> c4 -new session-> c1 (protocol).
+    The fault c3 -unlock-> idle is the only way back, so idle is unreachable from jammed by
+    protocol steps: 7 states, 9 transitions; the trap from jammed has 5 states in 2 SCCs.
+    """
+
+    FAULTS = {"lock", "unlock"}
+    EDGES = {
+        "idle": [("request", "waiting")],
+        "waiting": [("reply", "idle"), ("lock", "jammed")],
+        "jammed": [("timeout", "c1")],
+        "c1": [("401", "c2")],
+        "c2": [("retry", "c3")],
+        "c3": [("abandon", "c4"), ("unlock", "idle")],
+        "c4": [("new session", "c1")],
+    }
+
+    def init_states(self):
+        return ["idle"]
+
+    def actions(self, state):
+        return [a for a, _ in self.EDGES[state]]
+
+    def next_state(self, state, action):
+        return dict(self.EDGES[state])[action]
+
+    def action_class(self, action):
+        return "fault" if action in self.FAULTS else "protocol"
+
+
+def back_to_idle(**kwargs):
+    return AlwaysReachable("idle again", [(lambda s: True, lambda s: s == "idle")], **kwargs)
+
+
+def test_trap_entered_by_a_fault_fails_reachability_by_protocol_steps():
+    result = check(Session(), [back_to_idle(requirement="HLR-1")])
+    assert (result.states, result.transitions) == (7, 9)
+    verdict = only(result)
+    assert verdict.holds is False
+    cex = verdict.counterexample
+    assert cex.kind == "unreachable-goal" and cex.obligation == 0
+    # The nearest failing state is "jammed" (depth 2), not the deeper cycle states.
+    assert [(s.label, s.action_class, s.state) for s in cex.steps] == [
+        ("init", "init", "idle"),
+        ("request", "protocol", "waiting"),
+        ("lock", "fault", "jammed"),
+    ]
+    assert (cex.trap.states, cex.trap.sccs, cex.trap.bottom_states) == (5, 2, 4)
+    assert cex.trap.cycle == ("401", "retry", "abandon", "new session")
+
+
+def test_reachability_holds_when_faults_are_allowed_to_recover():
+    verdict = only(check(Session(), [back_to_idle(via={"protocol", "fault"})]))
+    assert verdict.holds is True and verdict.counterexample is None
+
+
+def test_the_failing_obligation_is_identified():
+    prop = AlwaysReachable(
+        "two obligations",
+        [
+            (lambda s: s == "idle", lambda s: s == "waiting"),  # holds: request is protocol
+            (lambda s: s.startswith("c"), lambda s: s == "idle"),  # fails inside the cycle
+        ],
+    )
+    cex = only(check(Session(), [prop])).counterexample
+    assert cex.obligation == 1
+    assert cex.steps[-1].state == "c1"  # the shallowest state where obligation 1 applies
+    assert cex.trap.sccs == 1 and cex.trap.cycle[0] == "401"
+
+
+def test_goal_state_itself_counts_as_reaching_the_goal():
+    prop = AlwaysReachable("jammed", [(lambda s: s == "jammed", lambda s: s == "jammed")])
+    assert only(check(Session(), [prop])).holds is True
+
+
+class DeadEnd(Model):
+    """0 -go-> 1 -go-> 2, and 1 -crash (fault)-> 9 with no successors. Goal: 2."""
+
+    def init_states(self):
+        return [0]
+
+    def actions(self, n):
+        return {0: ["go"], 1: ["go", "crash"], 2: [], 9: []}[n]
+
+    def next_state(self, n, action):
+        return 9 if action == "crash" else n + 1
+
+    def action_class(self, action):
+        return "fault" if action == "crash" else "protocol"
+
+    def is_terminal(self, n):
+        return True
+
+
+def test_dead_end_trap_has_no_cycle():
+    cex = only(check(DeadEnd(), [AlwaysReachable("done", [(bool, lambda n: n == 2)])]))
+    cex = cex.counterexample
+    assert [s.state for s in cex.steps] == [0, 1, 9]
+    assert (cex.trap.states, cex.trap.sccs, cex.trap.bottom_states, cex.trap.cycle) == (
+        1,
+        1,
+        1,
+        (),
+    )
+
+
+class ListActions(Session):
+    """Session with unhashable (list) actions: classification must still work."""
+
+    def actions(self, state):
+        return [[a] for a in super().actions(state)]
+
+    def next_state(self, state, action):
+        return super().next_state(state, action[0])
+
+    def action_class(self, action):
+        return super().action_class(action[0])
+
+    def format_action(self, action):
+        return action[0]
+
+
+def test_unhashable_actions_are_classified():
+    verdict = only(check(ListActions(), [back_to_idle()]))
+    assert verdict.holds is False
+    assert [s.label for s in verdict.counterexample.steps] == ["init", "request", "lock"]
+
+
+def test_partial_search_leaves_unviolated_properties_undecided():
+    props = [
+        Always("shallow", lambda s: sum(s) < 2),
+        Always("fine", lambda s: True),
+        NoStuckStates("no stuck"),
+        AlwaysReachable("top", [(lambda s: True, lambda s: s == (10, 10))]),
+    ]
+    result = check(Counters(10), props, max_states=20)
+    assert not result.complete
+    assert [v.holds for v in result.verdicts] == [False, None, None, None]
+    assert len(result.verdicts[0].counterexample.steps) == 3
+
+
+class EarlyStuck(Model):
+    """0 -> 1 and 0 -> 2; 1 has no successors; 2 -> 3 -> 4 -> 5 (5 terminal)."""
+
+    EDGES = {0: [1, 2], 1: [], 2: [3], 3: [4], 4: [5], 5: []}
+
+    def init_states(self):
+        return [0]
+
+    def actions(self, n):
+        return self.EDGES[n]
+
+    def next_state(self, n, action):
+        return action
+
+    def is_terminal(self, n):
+        return n == 5
+
+
+def test_partial_search_still_reports_a_stuck_state_it_expanded():
+    # Limit 4: stores 0, 1, 2, expands 1 (stuck), stores 3, then stops before storing 4.
+    result = check(EarlyStuck(), [NoStuckStates("no stuck")], max_states=4)
+    assert not result.complete and result.states == 4
+    verdict = only(result)
+    assert verdict.holds is False
+    assert [s.state for s in verdict.counterexample.steps] == [0, 1]
+
+
+def test_json_renders_counterexamples_with_the_model():
+    class Pretty(Session):
+        def format_state(self, state):
+            return f"<{state}>"
+
+    data = check(Pretty(), [back_to_idle(requirement="HLR-1")]).to_json()
+    (prop,) = data["properties"]
+    assert prop["name"] == "idle again" and prop["requirement"] == "HLR-1"
+    assert prop["holds"] is False and prop["kind"] == "unreachable-goal"
+    assert prop["counterexample"][-1] == {
+        "step": 2,
+        "action": "lock",
+        "class": "fault",
+        "state": "<jammed>",
+    }
+    assert prop["trap"]["cycle"] == ["401", "retry", "abandon", "new session"]
+
+
+def test_package_docstring_example_runs():
+    assert doctest.testmod(dmmodel.checker).failed == 0
