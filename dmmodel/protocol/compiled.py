@@ -1,0 +1,92 @@
+"""The compiled successor function: the rule tables as plain dictionaries, memoised per slot.
+
+Built from the same tables as the ``transitions`` machines (``machines.py``). Rules are indexed
+by (role, control state, trigger); a slot's successors depend on nothing but the slot, so they
+are computed once per distinct slot and reused (a 2-device system revisits the same slots in
+many combinations).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dmmodel.protocol.config import Config
+from dmmodel.protocol.crypto import Crypto, SymbolicCrypto
+from dmmodel.protocol.rules import Ctx, Rule
+from dmmodel.protocol.state import Slot
+from dmmodel.protocol.system import (
+    TABLES,
+    Action,
+    SystemState,
+    apply_action,
+    initial_state,
+    slot_actions,
+)
+
+
+class CompiledRuntime:
+    """Fires rules straight from a dispatch dictionary (no ``Machine`` objects)."""
+
+    def __init__(self, config: Config, index: int, crypto: Crypto | None = None) -> None:
+        self.ctx = Ctx(config.bounds, config.variant, crypto or SymbolicCrypto(), index)
+        self.dispatch: dict[tuple[str, str, str], list[Rule]] = {}
+        for role, table in TABLES.items():
+            for rule in table.for_variant(config.variant).rules:
+                for source in rule.sources:
+                    self.dispatch.setdefault((role, source, rule.trigger), []).append(rule)
+
+    def _rule(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> Rule | None:
+        for rule in self.dispatch.get((role, ctl, trigger), ()):
+            if rule.guard(self.ctx, data, arg):
+                return rule
+        return None
+
+    def enabled(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> bool:
+        return self._rule(role, trigger, ctl, data, arg) is not None
+
+    def fire(self, role: str, trigger: str, ctl: str, data: Any, arg: Any):
+        rule = self._rule(role, trigger, ctl, data, arg)
+        if rule is None:
+            raise ValueError(f"{role}: no rule of {trigger!r} is enabled in {ctl!r}")
+        data, out = rule.effect(self.ctx, data, arg)
+        return rule.dest, data, out
+
+
+class CompiledSystem:
+    """Pure successor function over immutable system states, for the checker."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.runtimes = [CompiledRuntime(config, i) for i in range(config.bounds.devices)]
+        self._memo: list[dict[Slot, list[tuple[Action, Slot]]]] = [
+            {} for _ in range(config.bounds.devices)
+        ]
+
+    def initial(self) -> SystemState:
+        return initial_state(self.config)
+
+    def slot_successors(self, index: int, slot: Slot) -> list[tuple[Action, Slot]]:
+        """The steps of one slot and where each leads (memoised)."""
+        memo = self._memo[index]
+        found = memo.get(slot)
+        if found is None:
+            runtime = self.runtimes[index]
+            found = [(a, apply_action(slot, a, runtime))
+                     for a in slot_actions(slot, self.config, runtime)]
+            memo[slot] = found
+        return found
+
+    def successors(self, state: SystemState) -> list[tuple[tuple[int, Action], SystemState]]:
+        """Every ``((device index, action), next state)`` of ``state``, in a fixed order."""
+        out = []
+        for i, slot in enumerate(state):
+            for action, nxt in self.slot_successors(i, slot):
+                out.append(((i, action), state[:i] + (nxt,) + state[i + 1:]))
+        return out
+
+    def step(self, state: SystemState, index: int, action: Action) -> SystemState:
+        """The state after one step (``action`` must be enabled in slot ``index``)."""
+        for candidate, nxt in self.slot_successors(index, state[index]):
+            if candidate == action:
+                return state[:index] + (nxt,) + state[index + 1:]
+        raise ValueError(f"device {index + 1}: {action} is not enabled")

@@ -1,0 +1,192 @@
+"""Configurations: the bounds that keep the state space finite, and the behaviour variants.
+
+A configuration is plain data. Named bounds live in ``specs/configs/*.toml``; named variants are
+the presets below. Bad input raises :class:`ConfigError` naming the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from dmmodel.protocol.vocabulary import BootstrapType, Profile
+
+SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
+CONFIGS_DIR = SPECS_DIR / "configs"
+
+COMMIT_ON_STATUS = "commit-on-status"
+KEEP_PREVIOUS = "keep-previous"
+ROTATION_POLICIES = (COMMIT_ON_STATUS, KEEP_PREVIOUS)
+
+
+class ConfigError(ValueError):
+    """A configuration value is unknown, of the wrong type, or out of range."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How much of each thing may happen, per device, so that exploration ends."""
+
+    devices: int = 1
+    rotations: int = 1
+    rebootstraps: int = 1
+    resets: int = 0
+    losses: int = 0
+    capacity: int = 2
+    retry_limit: int = 2
+    nonces: int = 2
+    notifications: bool = True
+    bootstrap_types: tuple[BootstrapType, ...] = (BootstrapType.SMARTCARD,)
+    profile: Profile = Profile.DM
+
+    def __post_init__(self) -> None:
+        minimum = {"devices": 1, "capacity": 1, "nonces": 2}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.type in ("int", int):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ConfigError(f"{field.name}: expected an integer, got {value!r}")
+                low = minimum.get(field.name, 0)
+                if value < low:
+                    raise ConfigError(f"{field.name}: must be at least {low}, got {value}")
+        if not isinstance(self.notifications, bool):
+            raise ConfigError(f"notifications: expected true or false, got {self.notifications!r}")
+        if not self.bootstrap_types:
+            raise ConfigError("bootstrap_types: at least one bootstrap type is needed")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Behaviour switches compared side by side (DESIGN.md section 3)."""
+
+    name: str
+    report: bool = False  # DM-HLR-1: the device reports the bootstrap event
+    ack: bool = False  # DM-HLR-2: the server acknowledges the report
+    type_node: bool = False  # DM-HLR-3: the device records its bootstrap type; the server reads it
+    rotation: str = COMMIT_ON_STATUS
+    claims_cr: bool = False  # the variant claims the CR's requirements (decides the exit status)
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if self.rotation not in ROTATION_POLICIES:
+            raise ConfigError(
+                f"rotation: unknown policy {self.rotation!r}; allowed: {', '.join(ROTATION_POLICIES)}"
+            )
+        if self.ack and not self.report:
+            raise ConfigError("ack: an acknowledgement needs report = true")
+
+
+PRESETS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant("dm12", doc="DM 1.2 as specified: no report, no acknowledgement, no type node"),
+        Variant("report", report=True, doc="the device reports the bootstrap (DM-HLR-1 only)"),
+        Variant(
+            "report-ack", report=True, ack=True, doc="report and acknowledgement (DM-HLR-1, 2)"
+        ),
+        Variant(
+            "cr",
+            report=True,
+            ack=True,
+            type_node=True,
+            claims_cr=True,
+            doc="the change request: report, acknowledgement and bootstrap-type node",
+        ),
+        Variant(
+            "cr-keep-previous",
+            report=True,
+            ack=True,
+            type_node=True,
+            rotation=KEEP_PREVIOUS,
+            claims_cr=True,
+            doc="the change request, and the server keeps the previous secret until the new one is used",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """A named set of bounds with one variant: everything the model needs to run."""
+
+    name: str
+    bounds: Bounds
+    variant: Variant
+
+
+def variant(name: str) -> Variant:
+    """The preset variant called ``name``."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ConfigError(
+            f"variant: unknown {name!r}; allowed: {', '.join(PRESETS)}"
+        ) from None
+
+
+def _enum_tuple(key: str, values: Any, kind: type) -> tuple:
+    allowed = ", ".join(m.value for m in kind)
+    if not isinstance(values, list) or not values:
+        raise ConfigError(f"{key}: expected a non-empty list of {allowed}")
+    try:
+        return tuple(dict.fromkeys(kind(v) for v in values))
+    except ValueError:
+        raise ConfigError(f"{key}: unknown value in {values!r}; allowed: {allowed}") from None
+
+
+def bounds_from_dict(data: dict[str, Any]) -> Bounds:
+    """Build :class:`Bounds` from a TOML table, rejecting unknown keys by name."""
+    known = {f.name for f in fields(Bounds)}
+    values = dict(data)
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"{key}: unknown bound; allowed: {', '.join(sorted(known))}")
+    if "bootstrap_types" in values:
+        values["bootstrap_types"] = _enum_tuple(
+            "bootstrap_types", values["bootstrap_types"], BootstrapType
+        )
+    if "profile" in values:
+        try:
+            values["profile"] = Profile(values["profile"])
+        except ValueError:
+            allowed = ", ".join(p.value for p in Profile)
+            raise ConfigError(f"profile: unknown {values['profile']!r}; allowed: {allowed}") from None
+    return Bounds(**values)
+
+
+def load_bounds(name_or_path: str) -> tuple[str, Bounds]:
+    """Load bounds from a named configuration in ``specs/configs`` or from a TOML file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = CONFIGS_DIR / f"{name_or_path}.toml"
+        if not path.is_file():
+            names = ", ".join(named_configs())
+            raise ConfigError(f"config: unknown {name_or_path!r}; allowed: {names} or a .toml file")
+    if not path.is_file():
+        raise ConfigError(f"config: no such file {str(path)!r}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config: {path.name} is not valid TOML ({error})") from None
+    extra = set(data) - {"bounds", "description"}
+    if extra:
+        raise ConfigError(f"{sorted(extra)[0]}: unknown table; allowed: bounds, description")
+    table = data.get("bounds", {})
+    if not isinstance(table, dict):
+        raise ConfigError("bounds: expected a table")
+    return path.stem, bounds_from_dict(table)
+
+
+def named_configs() -> list[str]:
+    """The names of the configurations in ``specs/configs``."""
+    return sorted(p.stem for p in CONFIGS_DIR.glob("*.toml"))
+
+
+def make_config(config: str = "default", variant_name: str = "cr", **overrides: Any) -> Config:
+    """Convenience: a named configuration with a preset variant and optional bound overrides."""
+    name, bounds = load_bounds(config)
+    if overrides:
+        bounds = replace(bounds, **overrides)
+    return Config(name, bounds, variant(variant_name))

@@ -1,0 +1,152 @@
+"""The device's machine table: bootstrap, notification, Package 1, credential checks, session.
+
+Control states: ``factory`` (no account), ``idle``, ``awaiting_auth`` (Package 1 sent, waiting
+for the server's answer), ``awaiting_close`` (the server authenticated, Package 3 sent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.messages import Package
+from dmmodel.protocol.rules import FAULT, SETUP, Ctx, MachineTable, Rule
+from dmmodel.protocol.state import DeviceData
+
+FACTORY, IDLE, AWAITING_AUTH, AWAITING_CLOSE = "factory", "idle", "awaiting_auth", "awaiting_close"
+SESSION_STATES = (AWAITING_AUTH, AWAITING_CLOSE)
+ACCOUNT_STATES = (IDLE, AWAITING_AUTH, AWAITING_CLOSE)
+
+
+def package1(ctx: Ctx, d: DeviceData) -> Package:
+    """Package 1: Alert 1200/1201, the device's credential, and the report when one is pending."""
+    alert = v.ALERT_SERVER_INITIATED if d.server_initiated else v.ALERT_CLIENT_INITIATED
+    report = d.epoch if d.report_pending and ctx.variant.report else None
+    return Package(1, alert=alert, cred=ctx.crypto.client(ctx.index, d.gen, d.cnonce), report=report)
+
+
+def bootstrap(ctx: Ctx, d: DeviceData, arg: tuple[str, int]) -> tuple[DeviceData, tuple]:
+    """Install a fresh account: secret generation, bootstrap-time nonces, a pending report."""
+    boot, gen = arg
+    fresh = DeviceData(gen=gen, boot=boot, epoch=d.epoch + 1, acked=d.acked,
+                       report_pending=ctx.variant.report)
+    return fresh, ()
+
+
+def connect(ctx: Ctx, d: DeviceData, arg: Any) -> tuple[DeviceData, tuple]:
+    """Client-initiated session: Package 1 with Alert 1201."""
+    d = d._replace(retries=0, server_initiated=False)
+    return d, (package1(ctx, d),)
+
+
+def notification_valid(ctx: Ctx, d: DeviceData, p: Package) -> bool:
+    """The Package 0 digest is the server's, made with the SRVCRED secret and nonce."""
+    return p.cred == ctx.crypto.notification(ctx.index, d.gen, d.snonce)
+
+
+def answer_notification(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
+    """Server-initiated session: Package 1 with Alert 1200."""
+    d = d._replace(retries=0, server_initiated=True)
+    return d, (package1(ctx, d),)
+
+
+def server_authenticated(ctx: Ctx, d: DeviceData, p: Package) -> bool:
+    """Status 212 and a server credential made from the device's SRVCRED secret and nonce."""
+    return p.status == v.STATUS_AUTHENTICATED and p.cred == ctx.crypto.server(
+        ctx.index, d.gen, d.snonce
+    )
+
+
+def server_refused(ctx: Ctx, d: DeviceData, p: Package) -> bool:
+    """Status 212 but the server's credential does not check out."""
+    return p.status == v.STATUS_AUTHENTICATED and not server_authenticated(ctx, d, p)
+
+
+def take_session(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
+    """Apply the commands (Replace, Get, acknowledgement) and answer with Package 3."""
+    snonce = (d.snonce + 1) % ctx.bounds.nonces
+    gen = d.gen if p.replace is None else p.replace
+    report_pending, acked = d.report_pending, d.acked
+    if p.ack is not None:
+        report_pending, acked = False, d.epoch
+    elif not ctx.variant.ack:
+        report_pending = False  # without an acknowledgement the 212 is all the device gets
+    d = d._replace(gen=gen, cnonce=p.chal, snonce=snonce, retries=0,
+                   report_pending=report_pending, acked=acked)
+    reply = Package(
+        3,
+        status=v.STATUS_OK,
+        chal=snonce,
+        replace_status=v.STATUS_OK if p.replace is not None else None,
+        type_result=d.boot if p.get_type else None,
+    )
+    return d, (reply,)
+
+
+def reject_server(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
+    """Refuse the server's credential: Status 401 with a new nonce for it, and end the session."""
+    snonce = (d.snonce + 1) % ctx.bounds.nonces
+    d = d._replace(snonce=snonce, retries=0)
+    return d, (Package(3, status=v.STATUS_UNAUTHORIZED, chal=snonce),)
+
+
+def may_retry(ctx: Ctx, d: DeviceData, p: Package) -> bool:
+    """401 with a Chal, and the retry limit is not reached."""
+    return p.status == v.STATUS_UNAUTHORIZED and d.retries < ctx.bounds.retry_limit
+
+
+def refused(ctx: Ctx, d: DeviceData, p: Package) -> bool:
+    """401 with a Chal."""
+    return p.status == v.STATUS_UNAUTHORIZED
+
+
+def retry(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
+    """Take the new nonce from the Chal and send Package 1 again."""
+    d = d._replace(cnonce=p.chal, retries=d.retries + 1)
+    return d, (package1(ctx, d),)
+
+
+def give_up(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
+    """Retry limit reached: abandon the session, keeping the nonce for the next one."""
+    return d._replace(cnonce=p.chal, retries=0), ()
+
+
+def forget_session(ctx: Ctx, d: DeviceData, arg: Any) -> tuple[DeviceData, tuple]:
+    """Leave a session (timeout, reset): the account stays, the retry count does not."""
+    return d._replace(retries=0), ()
+
+
+DEVICE = MachineTable(
+    name="device",
+    states=(FACTORY, IDLE, AWAITING_AUTH, AWAITING_CLOSE),
+    initial=FACTORY,
+    rules=(
+        Rule("bootstrap", "bootstrap", (FACTORY,), IDLE, effect=bootstrap, kind=SETUP,
+             doc="first bootstrap (customized, server push or smart card)"),
+        Rule("rebootstrap", "rebootstrap", ACCOUNT_STATES, IDLE, effect=bootstrap, kind=FAULT,
+             doc="re-bootstrap overwrites the account (user reset, new card, server push)"),
+        Rule("reset", "reset", SESSION_STATES, IDLE, effect=forget_session, kind=FAULT,
+             doc="device reset mid-session"),
+        Rule("connect", "connect", (IDLE,), AWAITING_AUTH, effect=connect, starts=True,
+             doc="client-initiated session: Package 1, Alert 1201"),
+        Rule("answer_notification", "receive_package0", (IDLE,), AWAITING_AUTH,
+             guard=notification_valid, effect=answer_notification, consumes=0,
+             doc="valid Package 0: Package 1, Alert 1200"),
+        Rule("take_session", "receive_package2", (AWAITING_AUTH,), AWAITING_CLOSE,
+             guard=server_authenticated, effect=take_session, consumes=2,
+             doc="212 and a valid server credential: apply commands, send Package 3"),
+        Rule("reject_server", "receive_package2", (AWAITING_AUTH,), IDLE,
+             guard=server_refused, effect=reject_server, consumes=2,
+             doc="212 with a wrong server credential: Status 401 + Chal, session over"),
+        Rule("retry", "receive_package2", (AWAITING_AUTH,), AWAITING_AUTH,
+             guard=may_retry, effect=retry, consumes=2,
+             doc="401 + Chal: retry with the new nonce"),
+        Rule("give_up", "receive_package2", (AWAITING_AUTH,), IDLE,
+             guard=refused, effect=give_up, consumes=2,
+             doc="401 + Chal at the retry limit: abandon the session"),
+        Rule("close", "receive_package4", (AWAITING_CLOSE,), IDLE, consumes=4,
+             doc="Package 4: session closed"),
+        Rule("timeout", "timeout", SESSION_STATES, IDLE, effect=forget_session, quiet=True,
+             doc="nothing in flight: abandon the session"),
+    ),
+)

@@ -1,0 +1,187 @@
+"""The server's machine table, one per device account: notification, verification, session.
+
+Control states: ``idle``, ``notified`` (Package 0 sent), ``in_session`` (212 sent, waiting for
+Package 3). Verifying Package 1 means choosing a secret: the current one, a pending or previous
+one (keep-previous policy), or, with the change request, the bootstrap-time secret of a
+reported bootstrap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.config import KEEP_PREVIOUS
+from dmmodel.protocol.messages import Package
+from dmmodel.protocol.rules import FAULT, Ctx, MachineTable, Rule
+from dmmodel.protocol.state import AccountData, Session
+
+IDLE, NOTIFIED, IN_SESSION = "idle", "notified", "in_session"
+ALL_STATES = (IDLE, NOTIFIED, IN_SESSION)
+BOOTSTRAP_GEN = 0  # the generation the card and the factory provision
+BOOTSTRAP_NONCE = 0  # the AAuthData a bootstrap provisions
+
+
+def notify(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
+    """Package 0: ask the device to connect, signed with the SRVCRED secret and nonce."""
+    return a, (Package(0, cred=ctx.crypto.notification(ctx.index, a.gen, a.snonce)),)
+
+
+def notifications_on(ctx: Ctx, a: AccountData, arg: Any) -> bool:
+    """The configuration lets the server send Package 0."""
+    return ctx.bounds.notifications
+
+
+def matching_secret(ctx: Ctx, a: AccountData, p: Package) -> tuple[int, str] | None:
+    """The held secret the device's credential was made from: current, then pending, previous."""
+    candidates = [(a.gen, "current")]
+    if ctx.variant.rotation == KEEP_PREVIOUS:
+        candidates += [(a.pending, "pending"), (a.previous, "previous")]
+    for gen, how in candidates:
+        if gen is not None and p.cred == ctx.crypto.client(ctx.index, gen, a.cnonce):
+            return gen, how
+    return None
+
+
+def held_secret_matches(ctx: Ctx, a: AccountData, p: Package) -> bool:
+    """The credential checks out against a secret the server holds for the device."""
+    return matching_secret(ctx, a, p) is not None
+
+
+def bootstrap_secret_matches(ctx: Ctx, a: AccountData, p: Package) -> bool:
+    """A bootstrap report, and a credential made from the bootstrap-time secret and nonce."""
+    return p.report is not None and p.cred == ctx.crypto.client(
+        ctx.index, BOOTSTRAP_GEN, BOOTSTRAP_NONCE
+    )
+
+
+def can_rotate(ctx: Ctx, a: AccountData) -> bool:
+    return a.issued < ctx.bounds.rotations
+
+
+def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotate: bool):
+    """Answer an authenticated Package 1: 212 + NextNonce, own credential, commands."""
+    floor_before = a.floor
+    if how == "bootstrap":
+        a = a._replace(gen=gen, pending=None, previous=None, floor=gen, snonce=BOOTSTRAP_NONCE)
+    elif ctx.variant.rotation == KEEP_PREVIOUS:
+        a = a._replace(gen=gen, pending=None, previous=None, floor=max(a.floor, gen))
+    replace = None
+    if rotate:
+        replace = a.issued + 1
+        a = a._replace(issued=replace, pending=replace)
+    report_seen = a.report_seen if p.report is None else max(a.report_seen, p.report)
+    cnonce = (a.cnonce + 1) % ctx.bounds.nonces
+    a = a._replace(
+        cnonce=cnonce,
+        report_seen=report_seen,
+        session=Session(gen, how, floor_before, rotate),
+    )
+    reply = Package(
+        2,
+        status=v.STATUS_AUTHENTICATED,
+        chal=cnonce,
+        cred=ctx.crypto.server(ctx.index, gen, a.snonce),
+        replace=replace,
+        get_type=ctx.variant.type_node,
+        ack=p.report if (ctx.variant.ack and p.report is not None) else None,
+    )
+    return a, (reply,)
+
+
+def accept(ctx: Ctx, a: AccountData, p: Package):
+    gen, how = matching_secret(ctx, a, p)
+    return open_session(ctx, a, p, gen, how, rotate=False)
+
+
+def accept_rotating(ctx: Ctx, a: AccountData, p: Package):
+    gen, how = matching_secret(ctx, a, p)
+    return open_session(ctx, a, p, gen, how, rotate=True)
+
+
+def recognise(ctx: Ctx, a: AccountData, p: Package):
+    return open_session(ctx, a, p, BOOTSTRAP_GEN, "bootstrap", rotate=False)
+
+
+def recognise_rotating(ctx: Ctx, a: AccountData, p: Package):
+    return open_session(ctx, a, p, BOOTSTRAP_GEN, "bootstrap", rotate=True)
+
+
+def held_and_can_rotate(ctx: Ctx, a: AccountData, p: Package) -> bool:
+    return can_rotate(ctx, a) and held_secret_matches(ctx, a, p)
+
+
+def bootstrap_and_can_rotate(ctx: Ctx, a: AccountData, p: Package) -> bool:
+    return can_rotate(ctx, a) and bootstrap_secret_matches(ctx, a, p)
+
+
+def refuse(ctx: Ctx, a: AccountData, p: Package) -> tuple[AccountData, tuple]:
+    """401 with a Chal carrying a new nonce (the spec requires a new challenge)."""
+    cnonce = (a.cnonce + 1) % ctx.bounds.nonces
+    return a._replace(cnonce=cnonce, session=None), (
+        Package(2, status=v.STATUS_UNAUTHORIZED, chal=cnonce),
+    )
+
+
+def refused_by_device(ctx: Ctx, a: AccountData, p: Package) -> bool:
+    return p.status == v.STATUS_UNAUTHORIZED
+
+
+def take_refusal(ctx: Ctx, a: AccountData, p: Package) -> tuple[AccountData, tuple]:
+    """The device refused our credential: keep its new nonce; the Replace was not applied."""
+    return a._replace(snonce=p.chal, pending=None, session=None), ()
+
+
+def close_session(ctx: Ctx, a: AccountData, p: Package) -> tuple[AccountData, tuple]:
+    """Package 3: commit or keep a rotation, record the bootstrap type, close with Package 4."""
+    if p.replace_status == v.STATUS_OK and a.pending is not None:
+        if ctx.variant.rotation == KEEP_PREVIOUS:
+            a = a._replace(previous=a.gen, gen=a.pending, pending=None)
+        else:
+            a = a._replace(gen=a.pending, floor=a.pending, pending=None)
+    known = p.type_result if p.type_result is not None else a.known_type
+    return a._replace(snonce=p.chal, known_type=known, session=None), (Package(4),)
+
+
+def end_session(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
+    return a._replace(session=None), ()
+
+
+def pushed(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
+    """The server pushed a bootstrap with its current secret and fresh nonces."""
+    fresh = a._replace(pending=None, previous=None, floor=a.gen, cnonce=0, snonce=0,
+                       known_type=v.BootstrapType.SERVER.value, session=None)
+    return fresh, ()
+
+
+SERVER = MachineTable(
+    name="server",
+    states=ALL_STATES,
+    initial=IDLE,
+    rules=(
+        Rule("notify", "notify", (IDLE,), NOTIFIED, guard=notifications_on, effect=notify,
+             starts=True, doc="Package 0: server notification"),
+        Rule("accept", "receive_package1", ALL_STATES, IN_SESSION, guard=held_secret_matches,
+             effect=accept, consumes=1, doc="credential of a held secret: 212 + commands"),
+        Rule("recognise_bootstrap", "receive_package1", ALL_STATES, IN_SESSION,
+             guard=bootstrap_secret_matches, effect=recognise, consumes=1, requires="report",
+             doc="bootstrap report + bootstrap-time secret: 212, resynchronise"),
+        Rule("refuse", "receive_package1", ALL_STATES, IDLE, effect=refuse, consumes=1,
+             doc="no secret matches: 401 + Chal with a new nonce"),
+        Rule("accept_rotating", "receive_package1_rotating", ALL_STATES, IN_SESSION,
+             guard=held_and_can_rotate, effect=accept_rotating, consumes=1,
+             doc="as accept, and Replace AAuthSecret (rotation)"),
+        Rule("recognise_bootstrap_rotating", "receive_package1_rotating", ALL_STATES, IN_SESSION,
+             guard=bootstrap_and_can_rotate, effect=recognise_rotating, consumes=1,
+             requires="report", doc="as recognise_bootstrap, and Replace AAuthSecret"),
+        Rule("refused_by_device", "receive_package3", (IN_SESSION,), IDLE,
+             guard=refused_by_device, effect=take_refusal, consumes=3,
+             doc="the device refused our credential: take its new nonce"),
+        Rule("close", "receive_package3", (IN_SESSION,), IDLE, effect=close_session, consumes=3,
+             doc="Package 3: commit rotation, record type, Package 4"),
+        Rule("timeout", "timeout", (NOTIFIED, IN_SESSION), IDLE, effect=end_session, quiet=True,
+             doc="nothing in flight: give up waiting"),
+        Rule("pushed_bootstrap", "pushed_bootstrap", ALL_STATES, IDLE, effect=pushed, kind=FAULT,
+             doc="the server pushes a bootstrap (server-initiated)"),
+    ),
+)

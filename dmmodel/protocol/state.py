@@ -1,0 +1,83 @@
+"""The immutable state of one device, its server account and the channels between them.
+
+Everything is a ``NamedTuple`` of small values, so states hash and compare by value: the
+checker stores them, the executable machines snapshot into them, and the two are compared.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from dmmodel.protocol.messages import Package
+
+NO_ACCOUNT = -1
+
+
+class DeviceData(NamedTuple):
+    """What a device holds besides its control state.
+
+    ``gen`` is the secret generation in its DMAcc (CLCRED and SRVCRED rotate together);
+    ``cnonce`` the nonce for its own credential (issued by the server), ``snonce`` the nonce it
+    expects in the server's credential (issued by itself). ``epoch`` counts bootstraps and
+    ``acked`` is the epoch whose acknowledgement the device has taken (ghosts for properties).
+    """
+
+    gen: int = NO_ACCOUNT
+    boot: str | None = None
+    epoch: int = 0
+    report_pending: bool = False
+    acked: int = 0
+    retries: int = 0
+    server_initiated: bool = False
+    cnonce: int = 0
+    snonce: int = 0
+
+
+class Session(NamedTuple):
+    """The server's record of the credential it accepted for the current session (a ghost)."""
+
+    gen: int  # the secret generation the device's credential was made from
+    how: str  # "current", "pending", "previous" or "bootstrap"
+    floor: int  # the account's floor when it was accepted
+    rotated: bool  # the session's Package 2 carries a Replace
+
+
+class AccountData(NamedTuple):
+    """The server's record of one device.
+
+    ``gen`` is the current secret generation, ``pending`` a rotation sent but not committed,
+    ``previous`` a superseded secret still accepted (keep-previous policy), ``issued`` the
+    highest generation ever issued. ``floor`` is the oldest generation a completed rotation has
+    not superseded, and ``session`` records the credential accepted in the current session (ghosts for the no-rollback property).
+    """
+
+    gen: int = 0
+    pending: int | None = None
+    previous: int | None = None
+    issued: int = 0
+    cnonce: int = 0
+    snonce: int = 0
+    known_type: str | None = None
+    report_seen: int = 0
+    floor: int = 0
+    session: Session | None = None
+
+
+class Budget(NamedTuple):
+    """Faults still allowed for one device (each bounded so exploration ends)."""
+
+    rebootstraps: int
+    resets: int
+    losses: int
+
+
+class Slot(NamedTuple):
+    """One device with its server account and its two channels: the unit of composition."""
+
+    device: str
+    dev: DeviceData
+    server: str
+    acct: AccountData
+    up: tuple[Package, ...]
+    down: tuple[Package, ...]
+    budget: Budget
