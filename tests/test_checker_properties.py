@@ -277,3 +277,9 @@ def test_json_renders_counterexamples_with_the_model():
 
 def test_package_docstring_example_runs():
     assert doctest.testmod(dmmodel.checker).failed == 0
+
+
+def test_properties_with_different_via_share_one_search():
+    result = check(Session(), [back_to_idle(), back_to_idle(via={"protocol", "fault"})])
+    assert [v.holds for v in result.verdicts] == [False, True]
+    assert result.verdicts[0].counterexample.steps[-1].state == "jammed"

@@ -7,7 +7,7 @@ arrays (source, target, class id), so memory stays at nine bytes per kept edge.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import accumulate
 
 
@@ -35,19 +35,19 @@ class EdgeStore:
         The sources of the edges into state ``v`` are ``sources[offsets[v]:offsets[v + 1]]``.
         """
         wanted = {i for name, i in self.class_ids.items() if name in via}
-        if len(wanted) == len(self.class_ids):
-            pairs = list(zip(self.src, self.dst, strict=True))
-        else:
-            pairs = [
-                (s, d) for s, d, c in zip(self.src, self.dst, self.cls, strict=True) if c in wanted
-            ]
         counts = array("I", bytes(4 * (n + 1)))
-        for _, d in pairs:
+        for _, d in self._pairs(wanted):
             counts[d + 1] += 1
         offsets = array("I", accumulate(counts))
         fill = array("I", offsets[:-1])
-        sources = array("I", bytes(4 * len(pairs)))
-        for s, d in pairs:
+        sources = array("I", bytes(4 * offsets[-1]))
+        for s, d in self._pairs(wanted):
             sources[fill[d]] = s
             fill[d] += 1
         return offsets, sources
+
+    def _pairs(self, wanted: set[int]) -> Iterator[tuple[int, int]]:
+        """(source, target) of the kept edges whose class id is in ``wanted``."""
+        if len(wanted) == len(self.class_ids):
+            return zip(self.src, self.dst, strict=True)
+        return ((s, d) for s, d, c in zip(self.src, self.dst, self.cls, strict=True) if c in wanted)
