@@ -81,7 +81,7 @@ def test_highlights_are_coloured_and_listed_in_the_legend() -> None:
     assert 'style="dashed"' in edge_line
     legend = next(line for line in dot.splitlines() if "legend_highlight" in line)
     assert "added\\l" in legend
-    assert "two\\nlines -> added [new <edge>]" in legend
+    assert "two lines -> added [new <edge>]" in legend
     assert "legend_notes" in dot and "key\\l" in dot
 
 

@@ -34,3 +34,13 @@ def test_sequence_rejects_unknown_participants() -> None:
         SequenceChart("s", "S", ("A", "B"), (Message("A", "C", "hi"),))
     with pytest.raises(ValueError, match="unknown participant 'C'"):
         SequenceChart("s", "S", ("A", "B"), (Note(("C",), "n"),))
+
+
+def test_highlight_summary_lists_nodes_then_edges_on_single_lines() -> None:
+    graph = Graph(
+        "g",
+        "G",
+        (Node("a", "A\nx", highlight=True), Node("b", ""), Node("c", "C")),
+        (Edge("a", "b", "go\nnow", highlight=True), Edge("b", "c"), Edge("c", "a", highlight=True)),
+    )
+    assert graph.highlight_summary() == ("A x", "A x -> b [go now]", "C -> A x")

@@ -83,7 +83,7 @@ def test_highlights_get_a_class_a_link_style_and_a_legend_entry() -> None:
     legend = re.search(r'subgraph legend\["Legend"\]\n(.*?)\n    end', text, re.S)
     assert legend is not None
     assert 'legend_notes["key"]' in legend.group(1)
-    assert 'legend_highlight["Highlighted:<br/>added<br/>two<br/>lines -#gt; added [new]"]' in (
+    assert 'legend_highlight["Highlighted:<br/>added<br/>two lines -#gt; added [new]"]' in (
         legend.group(1)
     )
 

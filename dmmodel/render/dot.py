@@ -77,17 +77,6 @@ def _edge_line(ids: dict[str, str], edge: Edge) -> str:
     return f"  {ids[edge.source]} -> {ids[edge.target]}{suffix};"
 
 
-def _highlight_entries(graph: Graph) -> list[str]:
-    """Human-readable names of every highlighted node and edge, in input order."""
-    labels = {node.id: node.label or node.id for node in graph.nodes}
-    entries = [labels[node.id] for node in graph.nodes if node.highlight]
-    for edge in graph.edges:
-        if edge.highlight:
-            via = f" [{edge.label}]" if edge.label else ""
-            entries.append(f"{labels[edge.source]} -> {labels[edge.target]}{via}")
-    return entries
-
-
 def _left_lines(lines: Iterable[str]) -> str:
     """Join lines into one left-justified DOT label (``\\l`` ends each line)."""
     return "".join(quote(line)[1:-1] + "\\l" for line in lines)
@@ -95,7 +84,7 @@ def _left_lines(lines: Iterable[str]) -> str:
 
 def _legend(graph: Graph) -> list[str]:
     """A cluster holding the caller's legend lines and the list of highlighted elements."""
-    highlighted = _highlight_entries(graph)
+    highlighted = graph.highlight_summary()
     if not graph.legend and not highlighted:
         return []
     lines = [

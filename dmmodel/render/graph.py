@@ -66,6 +66,16 @@ class Graph:
             if node.group is not None and node.group not in self.groups:
                 raise ValueError(f"graph {self.name!r}: node {node.id!r} in unknown group")
 
+    def highlight_summary(self) -> tuple[str, ...]:
+        """One line per highlighted node and edge, in input order, for a legend."""
+        names = {node.id: " ".join((node.label or node.id).split()) for node in self.nodes}
+        lines = [names[node.id] for node in self.nodes if node.highlight]
+        for edge in self.edges:
+            if edge.highlight:
+                via = f" [{' '.join(edge.label.split())}]" if edge.label else ""
+                lines.append(f"{names[edge.source]} -> {names[edge.target]}{via}")
+        return tuple(lines)
+
 
 @dataclass(frozen=True)
 class Message:

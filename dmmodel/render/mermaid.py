@@ -59,13 +59,7 @@ def _edge_line(ids: dict[str, str], edge: Edge) -> str:
 
 def _legend_lines(graph: Graph) -> list[str]:
     """A legend cluster with the caller's notes and the highlighted elements, if any."""
-    labels = {node.id: node.label or node.id for node in graph.nodes}
-    highlighted = [labels[node.id] for node in graph.nodes if node.highlight]
-    highlighted += [
-        f"{labels[e.source]} -> {labels[e.target]}" + (f" [{e.label}]" if e.label else "")
-        for e in graph.edges
-        if e.highlight
-    ]
+    highlighted = graph.highlight_summary()
     if not graph.legend and not highlighted:
         return []
     lines = ['    subgraph legend["Legend"]']
