@@ -59,12 +59,13 @@ class Explored:
         steps = [Step(None, "init", "init", states[chain[0]])]
         for src, dst in zip(chain, chain[1:], strict=False):
             successors = list(model.successors(states[src]))
-            action, state = successors[self.position[dst]]
-            if state != states[dst]:
+            position = self.position[dst]
+            if position >= len(successors) or successors[position][1] != states[dst]:
                 raise RuntimeError(
                     "Model.successors is not deterministic: replaying the path to state "
                     f"{dst} produced a different state"
                 )
+            action, state = successors[position]
             steps.append(
                 Step(action, model.format_action(action), model.action_class(action), state)
             )

@@ -74,6 +74,7 @@ class CheckResult:
 
     @property
     def model(self) -> Model:
+        """The model that was checked (used to replay paths and render states)."""
         return self.explored.model
 
     def state(self, index: int) -> Any:
