@@ -1,0 +1,125 @@
+"""The executable model: ``transitions`` machines built from the rule tables, with real credentials.
+
+Each device and each server account is a live object whose control state is managed by a
+``transitions.Machine``; guards become the machine's conditions and effects its callbacks.
+:class:`ExecutableSystem` drives them through the same environment as the compiled function
+(``system.py``), which is what lets a test compare the two step for step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transitions import Machine
+
+from dmmodel.protocol.config import Config
+from dmmodel.protocol.crypto import Crypto, RealCrypto
+from dmmodel.protocol.messages import Package
+from dmmodel.protocol.rules import Ctx, MachineTable, Rule
+from dmmodel.protocol.state import Slot
+from dmmodel.protocol.system import (
+    DEVICE_ROLE,
+    SERVER_ROLE,
+    TABLES,
+    Action,
+    SystemState,
+    apply_action,
+    initial_slot,
+    slot_actions,
+)
+
+
+class LiveMachine:
+    """One machine instance: ``state`` (the control state), ``data``, and what it last sent."""
+
+    state: str
+
+    def __init__(self, table: MachineTable, ctx: Ctx, data: Any) -> None:
+        self.table = table
+        self.ctx = ctx
+        self.data = data
+        self.sent: tuple[Package, ...] = ()
+        self.last_rule: str | None = None
+        self.machine = Machine(
+            model=self,
+            states=list(table.states),
+            initial=table.initial,
+            transitions=[self._transition(rule) for rule in table.rules],
+            send_event=True,
+            auto_transitions=False,
+            ignore_invalid_triggers=True,
+        )
+
+    def _transition(self, rule: Rule) -> dict[str, Any]:
+        def condition(event: Any) -> bool:
+            return rule.guard(self.ctx, self.data, event.kwargs.get("arg"))
+
+        def effect(event: Any) -> None:
+            self.data, self.sent = rule.effect(self.ctx, self.data, event.kwargs.get("arg"))
+            self.last_rule = rule.name
+
+        return {
+            "trigger": rule.trigger,
+            "source": list(rule.sources),
+            "dest": rule.dest,
+            "conditions": [condition],
+            "after": [effect],
+        }
+
+
+class MachineRuntime:
+    """Runs a slot's steps on its live device and account machines."""
+
+    def __init__(self, config: Config, index: int, crypto: Crypto | None = None) -> None:
+        ctx = Ctx(config.bounds, config.variant, crypto or RealCrypto(), index)
+        slot = initial_slot(config)
+        self.machines = {
+            DEVICE_ROLE: LiveMachine(TABLES[DEVICE_ROLE].for_variant(config.variant), ctx, slot.dev),
+            SERVER_ROLE: LiveMachine(TABLES[SERVER_ROLE].for_variant(config.variant), ctx, slot.acct),
+        }
+
+    def _machine(self, role: str, ctl: str, data: Any) -> LiveMachine:
+        machine = self.machines[role]
+        if machine.state != ctl or machine.data != data:
+            raise RuntimeError(f"{role} machine is out of step with the system state")
+        return machine
+
+    def enabled(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> bool:
+        return self._machine(role, ctl, data).may_trigger(trigger, arg=arg)
+
+    def fire(self, role: str, trigger: str, ctl: str, data: Any, arg: Any):
+        machine = self._machine(role, ctl, data)
+        machine.sent = ()
+        if not machine.trigger(trigger, arg=arg):
+            raise ValueError(f"{role}: no rule of {trigger!r} is enabled in {ctl!r}")
+        return machine.state, machine.data, machine.sent
+
+
+class ExecutableSystem:
+    """The whole system as live machines: list its steps, take one, look at its state."""
+
+    def __init__(self, config: Config, crypto: Crypto | None = None) -> None:
+        self.config = config
+        self.runtimes = [MachineRuntime(config, i, crypto) for i in range(config.bounds.devices)]
+        self.slots: list[Slot] = [initial_slot(config) for _ in range(config.bounds.devices)]
+
+    @property
+    def state(self) -> SystemState:
+        """An immutable snapshot (credentials in channels are the real strings)."""
+        return tuple(self.slots)
+
+    def actions(self) -> list[tuple[int, Action]]:
+        """Every enabled ``(device index, action)``, in the same order as the compiled function."""
+        return [(i, a) for i, slot in enumerate(self.slots)
+                for a in slot_actions(slot, self.config, self.runtimes[i])]
+
+    def step(self, index: int, action: Action) -> Slot:
+        """Take one step; returns the slot it leads to."""
+        if action not in slot_actions(self.slots[index], self.config, self.runtimes[index]):
+            raise ValueError(f"device {index + 1}: {action} is not enabled")
+        self.slots[index] = apply_action(self.slots[index], action, self.runtimes[index])
+        return self.slots[index]
+
+    def last_rule(self, index: int, role: str) -> str | None:
+        """The name of the rule the given machine of slot ``index`` took last."""
+        return self.runtimes[index].machines[role].last_rule

@@ -1,0 +1,91 @@
+"""Running a sequence of steps on the executable machines and recording what happened.
+
+Scenarios and counterexamples are both such sequences: this is where they are replayed on the
+``transitions`` machines, with real credentials, into a trace that prints step by step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dmmodel.protocol.config import Config
+from dmmodel.protocol.crypto import device_name
+from dmmodel.protocol.machines import ExecutableSystem
+from dmmodel.protocol.messages import Package, describe
+from dmmodel.protocol.rules import PROTOCOL
+from dmmodel.protocol.state import Slot
+from dmmodel.protocol.system import DEVICE_ROLE, SERVER_ROLE, Action
+
+ACTING_ROLE = {
+    DEVICE_ROLE: DEVICE_ROLE,
+    "deliver_down": DEVICE_ROLE,
+    SERVER_ROLE: SERVER_ROLE,
+    "deliver_up": SERVER_ROLE,
+}
+
+
+@dataclass(frozen=True)
+class TraceEntry:
+    """One step: who acted, the package it took (if any), the rule it fired, what it sent."""
+
+    number: int
+    index: int
+    action: Action
+    role: str | None
+    rule: str | None
+    taken: Package | None
+    sent: tuple[Package, ...]
+    slot: Slot
+
+    @property
+    def actor(self) -> str:
+        return "server" if self.role == SERVER_ROLE else device_name(self.index)
+
+    def headline(self) -> str:
+        """A short description of the step, e.g. ``server: receive_package1 -> accept``."""
+        a = self.action
+        name = device_name(self.index)
+        if a.kind.startswith(("lose_", "discard_")):
+            verb = "lost" if a.kind.startswith("lose_") else "discarded (no rule takes it)"
+            return f"{'to server' if a.kind.endswith('up') else 'to ' + name}: Pkg{self.taken.number} {verb}"
+        what = a.trigger if a.arg is None else f"{a.trigger} ({a.arg[0]})"
+        tag = "" if a.cls == PROTOCOL else f" [{a.cls}]"
+        who = "server" if self.role == SERVER_ROLE else name
+        about = f" for {name}" if self.role == SERVER_ROLE else ""
+        return f"{who}{about}: {what} -> {self.rule}{tag}"
+
+    def lines(self) -> list[str]:
+        """The step as text: the headline, then each package sent, with real credentials."""
+        out = [f"{self.number:>3}. {self.headline()}"]
+        account = device_name(self.index)
+        for p in self.sent:
+            arrow = "->" if self.role == DEVICE_ROLE else "<-"
+            out.append(f"       {arrow} {describe(p, account)}")
+        return out
+
+
+def play(config: Config, steps: Iterable[tuple[int, Action]]) -> tuple[ExecutableSystem, list[TraceEntry]]:
+    """Run ``steps`` on fresh executable machines; raises ``ValueError`` at a disabled step."""
+    system = ExecutableSystem(config)
+    trace: list[TraceEntry] = []
+    for number, (index, action) in enumerate(steps, start=1):
+        trace.append(take(system, index, action, number))
+    return system, trace
+
+
+def take(system: ExecutableSystem, index: int, action: Action, number: int) -> TraceEntry:
+    """Take one step on ``system`` and describe it."""
+    slot = system.slots[index]
+    taken = None
+    if action.kind.endswith("_up"):
+        taken = slot.up[0]
+    elif action.kind.endswith("_down"):
+        taken = slot.down[0]
+    role = ACTING_ROLE.get(action.kind)
+    system.step(index, action)
+    rule, sent = None, ()
+    if role is not None:
+        machine = system.runtimes[index].machines[role]
+        rule, sent = machine.last_rule, machine.sent
+    return TraceEntry(number, index, action, role, rule, taken, sent, system.slots[index])
