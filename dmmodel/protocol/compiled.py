@@ -41,15 +41,16 @@ class CompiledRuntime:
                 return rule
         return None
 
-    def enabled(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> bool:
-        return self._rule(role, trigger, ctl, data, arg) is not None
+    def choose(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
+        rule = self._rule(role, trigger, ctl, data, arg)
+        return None if rule is None else rule.name
 
     def fire(self, role: str, trigger: str, ctl: str, data: Any, arg: Any):
         rule = self._rule(role, trigger, ctl, data, arg)
         if rule is None:
             raise ValueError(f"{role}: no rule of {trigger!r} is enabled in {ctl!r}")
         data, out = rule.effect(self.ctx, data, arg)
-        return rule.dest, data, out
+        return rule.name, rule.dest, data, out
 
 
 class CompiledSystem:

@@ -84,15 +84,22 @@ class MachineRuntime:
             raise RuntimeError(f"{role} machine is out of step with the system state")
         return machine
 
-    def enabled(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> bool:
-        return self._machine(role, ctl, data).may_trigger(trigger, arg=arg)
+    def choose(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
+        """The machine says whether it may fire; the table says which rule comes first."""
+        machine = self._machine(role, ctl, data)
+        if not machine.may_trigger(trigger, arg=arg):
+            return None
+        for rule in machine.table.rules_for(ctl, trigger):
+            if rule.guard(machine.ctx, data, arg):
+                return rule.name
+        raise RuntimeError(f"{role}: transitions may fire {trigger!r} but no rule's guard holds")
 
     def fire(self, role: str, trigger: str, ctl: str, data: Any, arg: Any):
         machine = self._machine(role, ctl, data)
         machine.sent = ()
         if not machine.trigger(trigger, arg=arg):
             raise ValueError(f"{role}: no rule of {trigger!r} is enabled in {ctl!r}")
-        return machine.state, machine.data, machine.sent
+        return machine.last_rule, machine.state, machine.data, machine.sent
 
 
 class ExecutableSystem:
@@ -119,6 +126,22 @@ class ExecutableSystem:
             raise ValueError(f"device {index + 1}: {action} is not enabled")
         self.slots[index] = apply_action(self.slots[index], action, self.runtimes[index])
         return self.slots[index]
+
+    def restore(self, state: SystemState) -> None:
+        """Put every machine into the given snapshot (e.g. one taken by ``state``)."""
+        for runtime, slot in zip(self.runtimes, state, strict=True):
+            for role, ctl, data in ((DEVICE_ROLE, slot.device, slot.dev),
+                                    (SERVER_ROLE, slot.server, slot.acct)):
+                machine = runtime.machines[role]
+                machine.machine.set_state(ctl)
+                machine.data = data
+        self.slots = list(state)
+
+    def copy(self) -> ExecutableSystem:
+        """An independent system with fresh machines in the same state."""
+        twin = ExecutableSystem(self.config, self.runtimes[0].machines[DEVICE_ROLE].ctx.crypto)
+        twin.restore(self.state)
+        return twin
 
     def last_rule(self, index: int, role: str) -> str | None:
         """The name of the rule the given machine of slot ``index`` took last."""

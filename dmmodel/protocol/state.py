@@ -48,7 +48,8 @@ class AccountData(NamedTuple):
     ``gen`` is the current secret generation, ``pending`` a rotation sent but not committed,
     ``previous`` a superseded secret still accepted (keep-previous policy), ``issued`` the
     highest generation ever issued. ``floor`` is the oldest generation a completed rotation has
-    not superseded, and ``session`` records the credential accepted in the current session (ghosts for the no-rollback property).
+    not superseded, and ``session`` records the credential accepted in the current session
+    (ghosts for the no-rollback property).
     """
 
     gen: int = 0

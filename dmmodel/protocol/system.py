@@ -33,18 +33,28 @@ class Action(NamedTuple):
 
     kind: str
     trigger: str | None = None
+    rule: str | None = None
     arg: Any = None
     cls: str = PROTOCOL
+
+    def label(self) -> str:
+        """A short readable name: the rule that fires, or what happens to a package."""
+        if self.rule is not None:
+            return self.rule if self.arg is None else f"{self.rule} ({self.arg[0]})"
+        side = "to server" if self.kind.endswith("_up") else "to device"
+        return f"{self.kind.split('_')[0]} {side}"
 
 
 class Runtime(Protocol):
     """Runs one machine's transitions for one slot (compiled tables or ``transitions``)."""
 
-    def enabled(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> bool: ...
+    def choose(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
+        """The name of the rule ``trigger`` would fire now, or None if none is enabled."""
 
     def fire(
         self, role: str, trigger: str, ctl: str, data: Any, arg: Any
-    ) -> tuple[str, Any, tuple[Package, ...]]: ...
+    ) -> tuple[str, str, Any, tuple[Package, ...]]:
+        """Fire ``trigger``: the rule fired, the new control state, data, and packages sent."""
 
 
 def initial_slot(config: Config) -> Slot:
@@ -82,28 +92,34 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
     acts: list[Action] = []
     kinds = [t.value for t in b.bootstrap_types]
     if dev == FACTORY:
-        acts += [Action(DEVICE_ROLE, "bootstrap", _bootstrap_arg(k, slot), SETUP) for k in kinds]
-    elif budget.rebootstraps > 0:
-        acts += [Action(DEVICE_ROLE, "rebootstrap", _bootstrap_arg(k, slot), FAULT) for k in kinds]
-    if budget.resets > 0 and runtime.enabled(DEVICE_ROLE, "reset", dev, slot.dev, None):
-        acts.append(Action(DEVICE_ROLE, "reset", None, FAULT))
+        boot, cls = "bootstrap", SETUP
+    else:
+        boot, cls = "rebootstrap", (FAULT if budget.rebootstraps > 0 else None)
+    if cls is not None:
+        acts += [Action(DEVICE_ROLE, boot, boot, _bootstrap_arg(k, slot), cls) for k in kinds]
     quiet = not up and not down
-    if len(up) < b.capacity and runtime.enabled(DEVICE_ROLE, "connect", dev, slot.dev, None):
-        acts.append(Action(DEVICE_ROLE, "connect"))
-    if quiet and runtime.enabled(DEVICE_ROLE, "timeout", dev, slot.dev, None):
-        acts.append(Action(DEVICE_ROLE, "timeout"))
-    if len(down) < b.capacity and runtime.enabled(SERVER_ROLE, "notify", srv, slot.acct, None):
-        acts.append(Action(SERVER_ROLE, "notify"))
-    if quiet and runtime.enabled(SERVER_ROLE, "timeout", srv, slot.acct, None):
-        acts.append(Action(SERVER_ROLE, "timeout"))
+    spontaneous = (
+        (DEVICE_ROLE, "reset", budget.resets > 0, FAULT),
+        (DEVICE_ROLE, "connect", len(up) < b.capacity, PROTOCOL),
+        (DEVICE_ROLE, "timeout", quiet, PROTOCOL),
+        (SERVER_ROLE, "notify", len(down) < b.capacity, PROTOCOL),
+        (SERVER_ROLE, "timeout", quiet, PROTOCOL),
+    )
+    for role, trigger, allowed, cls in spontaneous:
+        if allowed:
+            ctl, data = (dev, slot.dev) if role == DEVICE_ROLE else (srv, slot.acct)
+            rule = runtime.choose(role, trigger, ctl, data, None)
+            if rule is not None:
+                acts.append(Action(role, trigger, rule, None, cls))
     for channel, role, ctl, data, name in ((up, SERVER_ROLE, srv, slot.acct, "up"),
                                            (down, DEVICE_ROLE, dev, slot.dev, "down")):
         if not channel:
             continue
         head = channel[0]
-        takers = [t for t in CONSUMERS[role].get(head.number, ())
-                  if runtime.enabled(role, t, ctl, data, head)]
-        acts += [Action(f"deliver_{name}", t) for t in takers]
+        takers = [(t, runtime.choose(role, t, ctl, data, head))
+                  for t in CONSUMERS[role].get(head.number, ())]
+        takers = [(t, rule) for t, rule in takers if rule is not None]
+        acts += [Action(f"deliver_{name}", t, rule) for t, rule in takers]
         if not takers:
             acts.append(Action(f"discard_{name}"))
         if budget.losses > 0:
@@ -114,8 +130,15 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
 def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     """The slot after ``action`` (which must be one of ``slot_actions``)."""
     kind, trigger, arg = action.kind, action.trigger, action.arg
+
+    def fire(role: str, ctl: str, data: Any, arg: Any) -> tuple[str, Any, tuple[Package, ...]]:
+        rule, ctl, data, out = runtime.fire(role, trigger, ctl, data, arg)
+        if rule != action.rule:
+            raise RuntimeError(f"{role}: {trigger} fired {rule!r}, the action named {action.rule!r}")
+        return ctl, data, out
+
     if kind == DEVICE_ROLE:
-        ctl, data, out = runtime.fire(DEVICE_ROLE, trigger, slot.device, slot.dev, arg)
+        ctl, data, out = fire(DEVICE_ROLE, slot.device, slot.dev, arg)
         slot = slot._replace(device=ctl, dev=data, up=slot.up + out)
         if trigger in ("rebootstrap", "reset"):
             # The device drops its connection: what was in flight in its session is gone.
@@ -124,17 +147,17 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
                       if trigger == "rebootstrap" else budget._replace(resets=budget.resets - 1))
             slot = slot._replace(up=(), down=(), budget=budget)
         if trigger in ("bootstrap", "rebootstrap") and arg[0] == BootstrapType.SERVER.value:
-            ctl, acct, _ = runtime.fire(SERVER_ROLE, "pushed_bootstrap", slot.server, slot.acct, None)
+            _, ctl, acct, _ = runtime.fire(SERVER_ROLE, "pushed_bootstrap", slot.server, slot.acct, None)
             slot = slot._replace(server=ctl, acct=acct)
         return slot
     if kind == SERVER_ROLE:
-        ctl, acct, out = runtime.fire(SERVER_ROLE, trigger, slot.server, slot.acct, arg)
+        ctl, acct, out = fire(SERVER_ROLE, slot.server, slot.acct, arg)
         return slot._replace(server=ctl, acct=acct, down=slot.down + out)
     if kind == "deliver_up":
-        ctl, acct, out = runtime.fire(SERVER_ROLE, trigger, slot.server, slot.acct, slot.up[0])
+        ctl, acct, out = fire(SERVER_ROLE, slot.server, slot.acct, slot.up[0])
         return slot._replace(server=ctl, acct=acct, up=slot.up[1:], down=slot.down + out)
     if kind == "deliver_down":
-        ctl, data, out = runtime.fire(DEVICE_ROLE, trigger, slot.device, slot.dev, slot.down[0])
+        ctl, data, out = fire(DEVICE_ROLE, slot.device, slot.dev, slot.down[0])
         return slot._replace(device=ctl, dev=data, down=slot.down[1:], up=slot.up + out)
     if kind in ("discard_up", "lose_up"):
         slot = slot._replace(up=slot.up[1:])

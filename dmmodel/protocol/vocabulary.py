@@ -7,7 +7,7 @@ model choices, documented where they are defined.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 # Alert codes (DM Representation Protocol).
 ALERT_SERVER_INITIATED = 1200
@@ -46,14 +46,14 @@ BOOTSTRAP_REPORT_NOTE = (
 )
 
 
-class AuthLevel(str, Enum):
+class AuthLevel(StrEnum):
     """``AAuthLevel``: whose credentials an AppAuth entry holds."""
 
     CLIENT = "CLCRED"  # the device's credentials towards the server
     SERVER = "SRVCRED"  # the server's credentials towards the device
 
 
-class BootstrapType(str, Enum):
+class BootstrapType(StrEnum):
     """How a device got its DM account (the CR's DM-HLR-3 asks the server to know this)."""
 
     CUSTOMIZED = "customized"  # factory bootstrap
@@ -61,7 +61,7 @@ class BootstrapType(str, Enum):
     SMARTCARD = "smartcard"  # read from the smart card at switch-on
 
 
-class Profile(str, Enum):
+class Profile(StrEnum):
     """The bootstrap profile: OMA Client Provisioning or OMA DM (TNDS)."""
 
     CLIENT_PROVISIONING = "cp"
