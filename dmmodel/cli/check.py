@@ -1,0 +1,136 @@
+"""``dmmodel check``: the verdict matrix of the variants, then each shortest counterexample."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from dmmodel.analysis import VariantResult, check_variant, exit_status
+from dmmodel.checker import Progress
+from dmmodel.protocol.config import PRESETS, Config, ConfigError, load_bounds, variant
+from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
+
+
+class ProgressLine:
+    """Prints one updating line on stderr for runs longer than a second (not for pipes)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = False
+
+    def __call__(self, p: Progress) -> None:
+        if not sys.stderr.isatty():
+            return
+        self.shown = True
+        rate = p.states / p.seconds if p.seconds else 0
+        click.echo(f"\r{self.label}: {p.states:,} states, {p.transitions:,} transitions, "
+                   f"depth {p.depth}, {p.seconds:.0f} s ({rate:,.0f} states/s)  ", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+def _cell(result: VariantResult, name: str) -> str:
+    verdict = next((v for v in result.verdicts if v.property.name == name), None)
+    if verdict is None:
+        return "-"
+    if verdict.holds is None:
+        return "unknown"
+    if verdict.holds:
+        return "holds"
+    return f"VIOLATED ({len(verdict.counterexample.steps) - 1})"
+
+
+def render_matrix(results: list[VariantResult]) -> str:
+    """Variants as rows, properties as columns, with states and seconds per variant."""
+    names = [v.property.name for v in results[0].verdicts]
+    header = ["variant", "states", "seconds", *names]
+    rows = [
+        [r.variant + (" *" if r.config.variant.claims_cr else ""), f"{r.result.states:,}",
+         f"{r.seconds:.2f}", *(_cell(r, n) for n in names)]
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def render_counterexamples(result: VariantResult) -> list[str]:
+    """Each violation of a variant as a numbered trace with the packages exchanged."""
+    out = []
+    for verdict in result.failed():
+        prop = verdict.property
+        cex = verdict.counterexample
+        out.append(f"\n{result.variant}: {prop.name} ({prop.requirement}) VIOLATED, "
+                   f"shortest counterexample ({len(cex.steps) - 1} steps):")
+        out.append(f"  {prop.doc}")
+        for entry in result.traces[prop.name]:
+            out.extend(entry.lines())
+        if cex.trap is not None:
+            t = cex.trap
+            out.append(f"  from here protocol steps alone reach {t.states} states, none a goal; "
+                       f"they cycle through: {', '.join(t.cycle) or '(a dead end)'}")
+    return out
+
+
+@click.command("check")
+@click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
+              help=f"Variant to check (repeatable; default: all of {', '.join(PRESETS)}).")
+@click.option("--config", "-c", "config_name", default="default", show_default=True,
+              help="Named configuration in specs/configs, or a TOML file.")
+@click.option("--property", "-p", "properties", multiple=True, metavar="NAME",
+              help="Only this property (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--max-states", type=click.IntRange(min=1), default=None,
+              help="Stop each search after this many states (the result is then partial).")
+@click.option("--counterexamples/--no-counterexamples", default=True, show_default=True,
+              help="Print the shortest counterexample of each violation.")
+def check_command(variants: tuple[str, ...], config_name: str, properties: tuple[str, ...],
+                  as_json: bool, max_states: int | None, counterexamples: bool) -> None:
+    """Check every property of each variant exhaustively and print the verdict matrix.
+
+    Exit status: 0 when the run completed and every property of the variants that claim the
+    change request (marked *) holds; 1 when one fails or the run is partial; 2 for bad usage.
+    """
+    try:
+        name, bounds = load_bounds(config_name)
+        configs = [Config(name, bounds, variant(v)) for v in (variants or PRESETS)]
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    results = []
+    started = time.perf_counter()
+    for config in configs:
+        line = ProgressLine(f"checking {config.variant.name}")
+        try:
+            results.append(check_variant(config, properties, max_states, line))
+        except ConfigError as error:
+            raise click.UsageError(str(error)) from None
+        line.done()
+    status = exit_status(results)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in results], indent=2))
+        raise SystemExit(status)
+    b = bounds
+    click.echo(f"configuration {name}: {b.devices} device(s), {b.rotations} rotation(s), "
+               f"{b.rebootstraps} re-bootstrap(s), {b.resets} reset(s), {b.losses} loss(es), "
+               f"retry limit {b.retry_limit}, bootstrap types "
+               f"{', '.join(t.value for t in b.bootstrap_types)}\n")
+    click.echo(render_matrix(results))
+    click.echo("\n(* claims the change request's requirements; VIOLATED (k) = shortest "
+               "counterexample of k steps)")
+    if any(not r.result.complete for r in results):
+        click.echo("PARTIAL: --max-states stopped a search; 'unknown' verdicts are undecided.")
+    if counterexamples and any(r.failed() for r in results):
+        click.echo(f"\nCounterexamples, replayed on the executable machines ({BOOTSTRAP_REPORT_NOTE}):")
+        for r in results:
+            for line in render_counterexamples(r):
+                click.echo(line)
+    click.echo(f"\n{sum(r.result.states for r in results):,} states in "
+               f"{time.perf_counter() - started:.2f} s; exit status {status}")
+    raise SystemExit(status)
