@@ -1,0 +1,64 @@
+"""Configurations: named files load, and bad input names the key and what is allowed."""
+
+import pytest
+
+from dmmodel.protocol.config import (
+    PRESETS,
+    Bounds,
+    ConfigError,
+    Variant,
+    load_bounds,
+    named_configs,
+    variant,
+)
+
+
+@pytest.mark.parametrize("name", named_configs())
+def test_every_named_configuration_loads(name):
+    loaded_name, bounds = load_bounds(name)
+    assert loaded_name == name
+    assert isinstance(bounds, Bounds)
+
+
+def test_presets_cover_dm12_and_the_cr():
+    assert {"dm12", "cr"} <= set(PRESETS)
+    dm12, cr = PRESETS["dm12"], PRESETS["cr"]
+    assert not (dm12.report or dm12.ack or dm12.type_node)
+    assert cr.report and cr.ack and cr.type_node and cr.claims_cr
+
+
+def write(tmp_path, text):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[bounds]\ndevicez = 1\n", "devicez: unknown bound; allowed: .*devices"),
+        ("[bounds]\nrotations = -1\n", "rotations: must be at least 0"),
+        ("[bounds]\ndevices = 0\n", "devices: must be at least 1"),
+        ("[bounds]\nretry_limit = 'two'\n", "retry_limit: expected an integer"),
+        ("[bounds]\nbootstrap_types = ['sim']\n", "bootstrap_types: unknown value .*smartcard"),
+        ("[bounds\n", "not valid TOML"),
+        ("[limits]\n", "limits: unknown table"),
+    ],
+)
+def test_bad_configuration_files_name_the_key(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_bounds(write(tmp_path, text))
+
+
+def test_unknown_names_list_what_is_allowed():
+    with pytest.raises(ConfigError, match="config: unknown 'nope'; allowed: .*default"):
+        load_bounds("nope")
+    with pytest.raises(ConfigError, match="variant: unknown 'dm13'; allowed: dm12, "):
+        variant("dm13")
+
+
+def test_variant_switches_are_checked():
+    with pytest.raises(ConfigError, match="rotation: unknown policy"):
+        Variant("x", rotation="sometimes")
+    with pytest.raises(ConfigError, match="ack: an acknowledgement needs report"):
+        Variant("x", ack=True)
