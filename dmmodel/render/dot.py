@@ -238,12 +238,24 @@ def sequence_to_dot(chart: SequenceChart) -> str:
     lines.append("  { rank=same; " + " ".join(f"p{c}" for c in range(width)) + " }")
     for row, event in enumerate(chart.events):
         lines.extend(_event_row(chart, row, event))
-    # Lifelines: heavy vertical chains keep each column straight.
-    lifeline = f'[arrowhead=none, style=dashed, color="{palette.LIFELINE}", weight=100]'
+    # Lifelines: heavy vertical chains keep each column straight. A message label sits above
+    # its arrow, so the segment above a row with a multi-line label spans one rank per line.
+    lifeline = f'arrowhead=none, style=dashed, color="{palette.LIFELINE}", weight=100'
+    spans = [event.label.count("\n") + 1 if isinstance(event, Message) else 1
+             for event in chart.events]
     for column in range(width):
-        chain = [f"p{column}", *(_event_cell(row, column) for row in range(len(chart.events)))]
-        if len(chain) > 1:
-            lines.append(f"  {' -> '.join(chain)} {lifeline};")
+        run = [f"p{column}"]
+        for row, span in enumerate(spans):
+            cell = _event_cell(row, column)
+            if span > 1:
+                if len(run) > 1:
+                    lines.append(f"  {' -> '.join(run)} [{lifeline}];")
+                lines.append(f"  {run[-1]} -> {cell} [{lifeline}, minlen={span}];")
+                run = [cell]
+            else:
+                run.append(cell)
+        if len(run) > 1:
+            lines.append(f"  {' -> '.join(run)} [{lifeline}];")
     # Invisible links keep columns in participant order on every rank.
     for row in range(-1, len(chart.events)):
         cells = [f"p{c}" if row < 0 else _event_cell(row, c) for c in range(width)]
