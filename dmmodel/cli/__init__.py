@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from dmmodel.cli.check import check_command
+from dmmodel.cli.diagrams import diagrams_command
 from dmmodel.cli.simulate import simulate_command
 
 
@@ -19,4 +20,5 @@ def main() -> None:
 
 
 main.add_command(check_command)
+main.add_command(diagrams_command)
 main.add_command(simulate_command)

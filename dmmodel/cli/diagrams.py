@@ -1,0 +1,69 @@
+"""``dmmodel diagrams``: write every diagram of the model, or check that ``diagrams/`` is current."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from dmmodel.protocol.config import SPECS_DIR, ConfigError
+from dmmodel.protocol.scenarios import ScenarioError
+from dmmodel.render import RenderError, find_dot_renderer
+from dmmodel.views.catalog import build_diagrams, check_presets
+from dmmodel.views.overview import OverviewTooLarge
+from dmmodel.views.publish import stale_files, write_sources, write_svg
+
+DIAGRAMS_DIR = SPECS_DIR.parent / "diagrams"
+REGENERATE = "uv run dmmodel diagrams"
+
+
+def collect(config_name: str) -> list:
+    """The published diagrams for ``config_name``; bad input becomes a one-line usage error."""
+    try:
+        return build_diagrams(check_presets(config_name), config_name)
+    except (ConfigError, ScenarioError, OverviewTooLarge) as error:
+        raise click.UsageError(str(error)) from None
+
+
+@click.command("diagrams")
+@click.option("--out", "-o", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=DIAGRAMS_DIR, show_default="diagrams/",
+              help="Folder to write into (with --check: the folder to check).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 naming each DOT/Mermaid file that is stale or missing.")
+@click.option("--config", "-c", "config_name", default="default", show_default=True,
+              help="Configuration whose counterexamples and overview are drawn.")
+def diagrams_command(folder: Path, check_only: bool, config_name: str) -> None:
+    """Draw the state charts, sequence charts and state-graph overview as DOT, Mermaid and SVG.
+
+    SVG needs a dot-compatible renderer (Debian 'graphviz' or PyPI 'graphviz-pure'); without one,
+    DOT and Mermaid are still written. Exit status: 0 done or current, 1 stale, 2 bad usage.
+    """
+    started = time.perf_counter()
+    click.echo(f"checking the variants on configuration {config_name} ...")
+    diagrams = collect(config_name)
+    if check_only:
+        problems = stale_files(diagrams, folder, click.echo)
+        for problem in problems:
+            click.echo(f"{folder / problem}", err=True)
+        if problems:
+            click.echo(f"{len(problems)} file(s) out of date: run '{REGENERATE}' and commit the result",
+                       err=True)
+            raise SystemExit(1)
+        click.echo(f"{folder}: all {2 * len(diagrams)} DOT and Mermaid files are current "
+                   f"({time.perf_counter() - started:.1f} s)")
+        return
+    renderer = find_dot_renderer()
+    if renderer is None:
+        click.echo("no DOT renderer found (install Debian 'graphviz' or PyPI 'graphviz-pure'): "
+                   "writing DOT and Mermaid only", err=True)
+    for diagram in diagrams:
+        written = write_sources(diagram, folder)
+        if renderer is not None:
+            try:
+                written.append(write_svg(diagram, folder, renderer))
+            except RenderError as error:
+                raise click.ClickException(f"{diagram.name}: {error}") from None
+        click.echo(f"wrote {folder / diagram.name}.{{{','.join(p.suffix[1:] for p in written)}}}")
+    click.echo(f"{len(diagrams)} diagrams in {folder} ({time.perf_counter() - started:.1f} s)")
