@@ -6,6 +6,7 @@ import click
 
 from dmmodel.cli.check import check_command
 from dmmodel.cli.diagrams import diagrams_command
+from dmmodel.cli.report import report_command
 from dmmodel.cli.simulate import simulate_command
 
 
@@ -21,4 +22,5 @@ def main() -> None:
 
 main.add_command(check_command)
 main.add_command(diagrams_command)
+main.add_command(report_command)
 main.add_command(simulate_command)

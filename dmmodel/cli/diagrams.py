@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from dmmodel.analysis import VariantResult
 from dmmodel.protocol.config import SPECS_DIR, ConfigError
 from dmmodel.protocol.scenarios import ScenarioError
 from dmmodel.render import RenderError, find_dot_renderer
-from dmmodel.views.catalog import build_diagrams, check_presets
+from dmmodel.views.catalog import Diagram, build_diagrams, check_presets
 from dmmodel.views.overview import OverviewTooLarge
 from dmmodel.views.publish import stale_files, write_sources, write_svg
 
@@ -18,10 +19,11 @@ DIAGRAMS_DIR = SPECS_DIR.parent / "diagrams"
 REGENERATE = "uv run dmmodel diagrams"
 
 
-def collect(config_name: str) -> list:
-    """The published diagrams for ``config_name``; bad input becomes a one-line usage error."""
+def collect(config_name: str) -> tuple[list[VariantResult], list[Diagram]]:
+    """The checks of the presets and the published diagrams; bad input is a one-line usage error."""
     try:
-        return build_diagrams(check_presets(config_name), config_name)
+        results = check_presets(config_name)
+        return results, build_diagrams(results, config_name)
     except (ConfigError, ScenarioError, OverviewTooLarge) as error:
         raise click.UsageError(str(error)) from None
 
@@ -42,7 +44,7 @@ def diagrams_command(folder: Path, check_only: bool, config_name: str) -> None:
     """
     started = time.perf_counter()
     click.echo(f"checking the variants on configuration {config_name} ...")
-    diagrams = collect(config_name)
+    _, diagrams = collect(config_name)
     if check_only:
         problems = stale_files(diagrams, folder, click.echo)
         for problem in problems:
