@@ -14,7 +14,7 @@ from time import perf_counter
 from typing import Any
 
 from dmmodel.checker import CheckResult, Counterexample, Progress, Verdict, check
-from dmmodel.protocol.checkable import DMModel, dm_properties, property_names
+from dmmodel.protocol.checkable import DMModel, property_names
 from dmmodel.protocol.config import Config, ConfigError
 from dmmodel.protocol.crypto import realize
 from dmmodel.protocol.system import SystemState
@@ -81,12 +81,12 @@ class VariantResult:
         return out
 
 
-def replay(config: Config, counterexample: Counterexample) -> list[TraceEntry]:
+def replay(model: DMModel, counterexample: Counterexample) -> list[TraceEntry]:
     """Replay a counterexample on fresh machines; raises if a state differs from the checker's."""
     steps = counterexample.steps[1:]
-    _, trace = play(config, [s.action for s in steps])
+    _, trace = play(model.config, [model.step_action(s.action) for s in steps])
     for step, entry in zip(steps, trace, strict=True):
-        expected: SystemState = step.state
+        expected: SystemState = model.decode(step.state)
         index = entry.index
         if realize(expected[index], index) != entry.slot:
             raise RuntimeError(f"replay diverged from the checker at step {entry.number}")
@@ -100,7 +100,8 @@ def check_variant(
     progress: Callable[[Progress], None] | None = None,
 ) -> VariantResult:
     """Check one configuration and replay each counterexample."""
-    wanted = dm_properties(config)
+    model = DMModel(config)
+    wanted = model.properties()
     if properties:
         unknown = [p for p in properties if p not in property_names()]
         if unknown:
@@ -109,11 +110,11 @@ def check_variant(
             )
         wanted = [p for p in wanted if p.name in properties]
     started = perf_counter()
-    result = check(DMModel(config), wanted, max_states=max_states, progress=progress)
+    result = check(model, wanted, max_states=max_states, progress=progress)
     seconds = perf_counter() - started
     outcome = VariantResult(config, result, result.verdicts, seconds)
     for verdict in outcome.failed():
-        outcome.traces[verdict.property.name] = replay(config, verdict.counterexample)
+        outcome.traces[verdict.property.name] = replay(model, verdict.counterexample)
     return outcome
 
 

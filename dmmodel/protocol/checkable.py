@@ -1,18 +1,29 @@
-"""The DM model as a client of the generic checker: states, successors and named properties."""
+"""The DM model as a client of the generic checker: states, successors and named properties.
+
+For speed and memory the checker sees each system state as one integer: every distinct slot
+(device, account, channels, budget) gets a small id when first met, and a state packs one id
+per device into fixed-width bit fields. Actions are small integers too (``step_action`` gives
+the ``(device index, Action)`` back). A slot's moves, invariant verdicts and goal verdicts are
+computed once per slot id, so expanding a state is a few shifts and list lookups. ``decode``
+turns an integer back into the tuple of slots.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Property
 from dmmodel.protocol.compiled import CompiledSystem
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import device_name
-from dmmodel.protocol.properties import GOALS, INVARIANTS
+from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate
 from dmmodel.protocol.rules import PROTOCOL
+from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import Action, SystemState
 
 StepAction = tuple[int, Action]
+SLOT_BITS = 24  # up to 16.7 million distinct slots per device
+SLOT_MASK = (1 << SLOT_BITS) - 1
 
 NO_STUCK_STATE = NoStuckStates(
     "no_stuck_state",
@@ -21,59 +32,150 @@ NO_STUCK_STATE = NoStuckStates(
 )
 
 
-def dm_properties(config: Config) -> list[Property]:
-    """The named properties of DESIGN.md section 4 for ``config``'s number of devices."""
-    props: list[Property] = [Always(i.name, i, requirement=i.requirement, doc=i.doc)
-                             for i in INVARIANTS]
-    props.append(NO_STUCK_STATE)
-    props += [
-        AlwaysReachable(g.name, g.obligations(config.bounds.devices), via=frozenset({PROTOCOL}),
-                        requirement=g.requirement, doc=g.doc)
-        for g in GOALS
-    ]
-    return props
-
-
 def property_names() -> list[str]:
     """Every property name, in the order of the verdict matrix."""
     return [i.name for i in INVARIANTS] + [NO_STUCK_STATE.name] + [g.name for g in GOALS]
 
 
-class DMModel(Model[SystemState, StepAction]):
+class DMModel(Model[int, int]):
     """One configuration of the DM system, explored through the compiled successor function."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self.devices = config.bounds.devices
         self.system = CompiledSystem(config)
+        self.slots: list[Slot] = []
+        self.slot_ids: dict[Slot, int] = {}
+        self.moves: list[dict[int, list[tuple[int, int]]]] = [{} for _ in range(self.devices)]
+        self.step_actions: list[StepAction] = []
+        self.action_ids: dict[StepAction, int] = {}
+        self.verdicts: dict[SlotPredicate, bytearray] = {}
+        self.failing: dict[SlotPredicate, list[int]] = {}  # slots failing, in a mutable cell
+        self.shifts = [i * SLOT_BITS for i in range(self.devices)]
 
-    def init_states(self) -> Iterable[SystemState]:
-        return [self.system.initial()]
+    # -- encoding -------------------------------------------------------------------------
+    def slot_id(self, slot: Slot) -> int:
+        """The id of ``slot``, assigning the next one to a slot not met before."""
+        sid = self.slot_ids.get(slot)
+        if sid is None:
+            sid = self.slot_ids[slot] = len(self.slots)
+            if sid > SLOT_MASK:
+                raise OverflowError("more distinct slots than the state encoding holds")
+            self.slots.append(slot)
+            for predicate, results in self.verdicts.items():
+                verdict = predicate(slot)
+                results.append(verdict)
+                if not verdict:
+                    self.failing[predicate][0] += 1
+        return sid
 
-    def successors(self, state: SystemState) -> list[tuple[StepAction, SystemState]]:
-        return self.system.successors(state)
+    def action_id(self, action: StepAction) -> int:
+        """The id of a ``(device index, Action)``."""
+        aid = self.action_ids.get(action)
+        if aid is None:
+            aid = self.action_ids[action] = len(self.step_actions)
+            self.step_actions.append(action)
+        return aid
 
-    def actions(self, state: SystemState) -> list[StepAction]:
-        return [a for a, _ in self.system.successors(state)]
+    def step_action(self, action_id: int) -> StepAction:
+        """The ``(device index, Action)`` an action id stands for."""
+        return self.step_actions[action_id]
 
-    def next_state(self, state: SystemState, action: StepAction) -> SystemState:
-        return self.system.step(state, *action)
+    def encode(self, state: SystemState) -> int:
+        """The integer for a tuple of slots."""
+        return sum(self.slot_id(slot) << shift for slot, shift in zip(state, self.shifts, strict=True))
+
+    def decode(self, state: int) -> SystemState:
+        """The tuple of slots an integer stands for."""
+        return tuple(self.slots[(state >> shift) & SLOT_MASK] for shift in self.shifts)
+
+    def slot_test(self, predicate: SlotPredicate) -> bytearray:
+        """The verdicts of ``predicate`` per slot id, kept up to date as slots are met."""
+        results = self.verdicts.get(predicate)
+        if results is None:
+            results = self.verdicts[predicate] = bytearray(predicate(s) for s in self.slots)
+            self.failing[predicate] = [results.count(0)]
+        return results
+
+    # -- the checker's Model interface ----------------------------------------------------
+    def init_states(self) -> Iterable[int]:
+        return [self.encode(self.system.initial())]
+
+    def _slot_moves(self, index: int, sid: int) -> list[tuple[int, int]]:
+        moves = [(self.action_id((index, action)), self.slot_id(nxt))
+                 for action, nxt in self.system.slot_successors(index, self.slots[sid])]
+        self.moves[index][sid] = moves
+        return moves
+
+    def successors(self, state: int) -> list[tuple[int, int]]:
+        out = []
+        for index, shift in enumerate(self.shifts):
+            sid = (state >> shift) & SLOT_MASK
+            moves = self.moves[index].get(sid)
+            if moves is None:
+                moves = self._slot_moves(index, sid)
+            out += [(action, state + ((nid - sid) << shift)) for action, nid in moves]
+        return out
+
+    def actions(self, state: int) -> list[int]:
+        return [a for a, _ in self.successors(state)]
+
+    def next_state(self, state: int, action: int) -> int:
+        for candidate, nxt in self.successors(state):
+            if candidate == action:
+                return nxt
+        raise ValueError(f"{self.format_action(action)} is not enabled")
 
     def properties(self) -> list[Property]:
-        return dm_properties(self.config)
+        """The named properties of DESIGN.md section 4."""
+        props: list[Property] = [
+            Always(i.name, self._all_slots(i.check), requirement=i.requirement, doc=i.doc)
+            for i in INVARIANTS
+        ]
+        props.append(NO_STUCK_STATE)
+        props += [
+            AlwaysReachable(g.name, self._per_device(g.applies, g.goal), via=frozenset({PROTOCOL}),
+                            requirement=g.requirement, doc=g.doc)
+            for g in GOALS
+        ]
+        return props
 
-    def action_class(self, action: StepAction) -> str:
-        return action[1].cls
+    def action_class(self, action: int) -> str:
+        return self.step_actions[action][1].cls
 
-    def format_action(self, action: StepAction) -> str:
-        index, act = action
-        who = "server" if act.kind in ("server", "deliver_up") else device_name(index)
-        prefix = f"{who}" if self.config.bounds.devices == 1 or who != "server" else (
-            f"server ({device_name(index)})")
-        return f"{prefix}: {act.label()}"
+    def format_action(self, action: int) -> str:
+        index, act = self.step_actions[action]
+        acts_as_server = act.kind in ("server", "deliver_up")
+        if acts_as_server:
+            who = "server" if self.devices == 1 else f"server ({device_name(index)})"
+        else:
+            who = device_name(index)
+        return f"{who}: {act.label()}"
 
-    def format_state(self, state: SystemState) -> str:
+    def format_state(self, state: int) -> str:
         return " || ".join(
             f"{device_name(i)} {s.device} g{s.dev.gen} / server {s.server} g{s.acct.gen}"
             f" up={len(s.up)} down={len(s.down)}"
-            for i, s in enumerate(state)
+            for i, s in enumerate(self.decode(state))
         )
+
+    # -- predicates over encoded states ---------------------------------------------------
+    def _all_slots(self, check: SlotPredicate) -> Callable[[int], bool]:
+        results, shifts = self.slot_test(check), self.shifts
+        failing = self.failing[check]
+
+        def holds(state: int) -> bool:
+            # while no slot met so far fails, no state made of them can
+            return not failing[0] or all(results[(state >> shift) & SLOT_MASK] for shift in shifts)
+
+        return holds
+
+    def _per_device(self, applies: SlotPredicate, goal: SlotPredicate):
+        pairs = []
+        for shift in self.shifts:
+            applies_results, goal_results = self.slot_test(applies), self.slot_test(goal)
+            pairs.append((
+                lambda s, r=applies_results, k=shift: bool(r[(s >> k) & SLOT_MASK]),
+                lambda s, r=goal_results, k=shift: bool(r[(s >> k) & SLOT_MASK]),
+            ))
+        return pairs

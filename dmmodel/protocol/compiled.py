@@ -25,7 +25,12 @@ from dmmodel.protocol.system import (
 
 
 class CompiledRuntime:
-    """Fires rules straight from a dispatch dictionary (no ``Machine`` objects)."""
+    """Fires rules straight from a dispatch dictionary (no ``Machine`` objects).
+
+    Guards and effects are pure, so each (role, trigger, control state, data, argument) is
+    evaluated once: a device's step does not depend on its server's state, so the same local
+    step recurs in many slots.
+    """
 
     def __init__(self, config: Config, index: int, crypto: Crypto | None = None) -> None:
         self.ctx = Ctx(config.bounds, config.variant, crypto or SymbolicCrypto(), index)
@@ -34,23 +39,32 @@ class CompiledRuntime:
             for rule in table.for_variant(config.variant).rules:
                 for source in rule.sources:
                     self.dispatch.setdefault((role, source, rule.trigger), []).append(rule)
+        self._chosen: dict[tuple, Rule | None] = {}
+        self._fired: dict[tuple, tuple] = {}
 
-    def _rule(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> Rule | None:
-        for rule in self.dispatch.get((role, ctl, trigger), ()):
-            if rule.guard(self.ctx, data, arg):
-                return rule
-        return None
+    def _rule(self, key: tuple) -> Rule | None:
+        found = self._chosen.get(key, self)
+        if found is self:
+            role, trigger, ctl, data, arg = key
+            found = next((rule for rule in self.dispatch.get((role, ctl, trigger), ())
+                          if rule.guard(self.ctx, data, arg)), None)
+            self._chosen[key] = found
+        return found
 
     def choose(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
-        rule = self._rule(role, trigger, ctl, data, arg)
+        rule = self._rule((role, trigger, ctl, data, arg))
         return None if rule is None else rule.name
 
     def fire(self, role: str, trigger: str, ctl: str, data: Any, arg: Any):
-        rule = self._rule(role, trigger, ctl, data, arg)
-        if rule is None:
-            raise ValueError(f"{role}: no rule of {trigger!r} is enabled in {ctl!r}")
-        data, out = rule.effect(self.ctx, data, arg)
-        return rule.name, rule.dest, data, out
+        key = (role, trigger, ctl, data, arg)
+        result = self._fired.get(key)
+        if result is None:
+            rule = self._rule(key)
+            if rule is None:
+                raise ValueError(f"{role}: no rule of {trigger!r} is enabled in {ctl!r}")
+            data, out = rule.effect(self.ctx, data, arg)
+            result = self._fired[key] = (rule.name, rule.dest, data, out)
+        return result
 
 
 class CompiledSystem:

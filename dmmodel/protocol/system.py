@@ -130,6 +130,7 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
 def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     """The slot after ``action`` (which must be one of ``slot_actions``)."""
     kind, trigger, arg = action.kind, action.trigger, action.arg
+    device, dev, server, acct, up, down, budget = slot
 
     def fire(role: str, ctl: str, data: Any, arg: Any) -> tuple[str, Any, tuple[Package, ...]]:
         rule, ctl, data, out = runtime.fire(role, trigger, ctl, data, arg)
@@ -137,34 +138,32 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
             raise RuntimeError(f"{role}: {trigger} fired {rule!r}, the action named {action.rule!r}")
         return ctl, data, out
 
-    if kind == DEVICE_ROLE:
-        ctl, data, out = fire(DEVICE_ROLE, slot.device, slot.dev, arg)
-        slot = slot._replace(device=ctl, dev=data, up=slot.up + out)
+    if kind == "deliver_up":
+        server, acct, out = fire(SERVER_ROLE, server, acct, up[0])
+        up, down = up[1:], down + out
+    elif kind == "deliver_down":
+        device, dev, out = fire(DEVICE_ROLE, device, dev, down[0])
+        down, up = down[1:], up + out
+    elif kind == SERVER_ROLE:
+        server, acct, out = fire(SERVER_ROLE, server, acct, arg)
+        down = down + out
+    elif kind == DEVICE_ROLE:
+        device, dev, out = fire(DEVICE_ROLE, device, dev, arg)
+        up = up + out
         if trigger in ("rebootstrap", "reset"):
             # The device drops its connection: what was in flight in its session is gone.
-            budget = slot.budget
-            budget = (budget._replace(rebootstraps=budget.rebootstraps - 1)
-                      if trigger == "rebootstrap" else budget._replace(resets=budget.resets - 1))
-            slot = slot._replace(up=(), down=(), budget=budget)
+            up, down = (), ()
+            rebootstraps, resets, losses = budget
+            budget = (Budget(rebootstraps - 1, resets, losses) if trigger == "rebootstrap"
+                      else Budget(rebootstraps, resets - 1, losses))
         if trigger in ("bootstrap", "rebootstrap") and arg[0] == BootstrapType.SERVER.value:
-            _, ctl, acct, _ = runtime.fire(SERVER_ROLE, "pushed_bootstrap", slot.server, slot.acct, None)
-            slot = slot._replace(server=ctl, acct=acct)
-        return slot
-    if kind == SERVER_ROLE:
-        ctl, acct, out = fire(SERVER_ROLE, slot.server, slot.acct, arg)
-        return slot._replace(server=ctl, acct=acct, down=slot.down + out)
-    if kind == "deliver_up":
-        ctl, acct, out = fire(SERVER_ROLE, slot.server, slot.acct, slot.up[0])
-        return slot._replace(server=ctl, acct=acct, up=slot.up[1:], down=slot.down + out)
-    if kind == "deliver_down":
-        ctl, data, out = fire(DEVICE_ROLE, slot.device, slot.dev, slot.down[0])
-        return slot._replace(device=ctl, dev=data, down=slot.down[1:], up=slot.up + out)
-    if kind in ("discard_up", "lose_up"):
-        slot = slot._replace(up=slot.up[1:])
+            _, server, acct, _ = runtime.fire(SERVER_ROLE, "pushed_bootstrap", server, acct, None)
+    elif kind in ("discard_up", "lose_up"):
+        up = up[1:]
     elif kind in ("discard_down", "lose_down"):
-        slot = slot._replace(down=slot.down[1:])
+        down = down[1:]
     else:
         raise ValueError(f"unknown action kind {kind!r}")
     if kind.startswith("lose_"):
-        slot = slot._replace(budget=slot.budget._replace(losses=slot.budget.losses - 1))
-    return slot
+        budget = Budget(budget.rebootstraps, budget.resets, budget.losses - 1)
+    return Slot(device, dev, server, acct, up, down, budget)

@@ -1,0 +1,36 @@
+"""A conformance kit: randomized, shrinking interleavings of the DM model, with the model as oracle.
+
+``protocol_machine(config)`` is a Hypothesis state machine over the executable system; pass
+``adapters`` to put your own device or server under test (see ``adapter.py``).
+"""
+
+from dmmodel.testing.adapter import (
+    Adapter,
+    AdapterFactory,
+    MachineAdapter,
+    forgetful_server,
+    own_device,
+    own_server,
+)
+from dmmodel.testing.coverage import Coverage
+from dmmodel.testing.machine import ProtocolMachine, SafetyError, protocol_machine
+from dmmodel.testing.oracle import Conformance, ConformanceError
+from dmmodel.testing.recovery import RecoverabilityError, check_recoverable, recover
+
+__all__ = [
+    "Adapter",
+    "AdapterFactory",
+    "Conformance",
+    "ConformanceError",
+    "Coverage",
+    "MachineAdapter",
+    "ProtocolMachine",
+    "RecoverabilityError",
+    "SafetyError",
+    "check_recoverable",
+    "forgetful_server",
+    "own_device",
+    "own_server",
+    "protocol_machine",
+    "recover",
+]

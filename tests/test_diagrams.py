@@ -1,0 +1,125 @@
+"""Diagrams: the committed folder is current, a stale or missing file is named, views say the right things."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dmmodel.cli import main
+from dmmodel.cli.diagrams import DIAGRAMS_DIR
+from dmmodel.protocol.config import PRESETS, make_config
+from dmmodel.protocol.device import DEVICE
+from dmmodel.protocol.scenarios import load_scenario, run_scenario
+from dmmodel.protocol.server import SERVER
+from dmmodel.render import Message
+from dmmodel.views.machines import machine_chart
+from dmmodel.views.overview import REGIONS, TRAPPED, overview_graph
+from dmmodel.views.sequences import trace_chart
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("diagrams")
+    result = CliRunner().invoke(main, ["diagrams", "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_committed_diagrams_are_current() -> None:
+    result = CliRunner().invoke(main, ["diagrams", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "are current" in result.output
+
+
+def test_generation_writes_every_format_and_is_deterministic(generated: Path, tmp_path: Path) -> None:
+    names = {p.stem for p in generated.glob("*.dot")}
+    assert {"machine-device-cr", "machine-server-dm12", "overview-dm12",
+            "scenario-cr-normal-flow", "cex-dm12-no_auth_deadlock"} <= names
+    for name in names:
+        assert (generated / f"{name}.mmd").is_file()
+        assert (generated / f"{name}.svg").read_text().count("<svg") == 1
+    CliRunner().invoke(main, ["diagrams", "--out", str(tmp_path)])
+    for path in generated.glob("*.dot"):
+        assert path.read_text() == (tmp_path / path.name).read_text()
+
+
+def test_check_names_a_stale_file(generated: Path) -> None:
+    target = generated / "machine-device-cr.mmd"
+    original = target.read_text()
+    target.write_text(original.replace("connect", "konnect"))
+    try:
+        result = CliRunner().invoke(main, ["diagrams", "--check", "--out", str(generated)])
+    finally:
+        target.write_text(original)
+    assert result.exit_code == 1
+    assert "machine-device-cr.mmd: stale" in result.output
+    assert "machine-device-cr.dot" not in result.output
+
+
+def test_check_names_missing_and_extra_files(generated: Path) -> None:
+    target = generated / "cex-dm12-no_auth_deadlock.dot"
+    original = target.read_text()
+    target.unlink()
+    (generated / "old-chart.mmd").write_text("flowchart LR\n")
+    try:
+        result = CliRunner().invoke(main, ["diagrams", "--check", "--out", str(generated)])
+    finally:
+        target.write_text(original)
+        (generated / "old-chart.mmd").unlink()
+    assert result.exit_code == 1
+    assert "cex-dm12-no_auth_deadlock.dot: missing" in result.output
+    assert "old-chart.mmd: not generated" in result.output
+
+
+def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["diagrams", "--out", str(tmp_path), "--config", "nope"])
+    assert result.exit_code == 2
+    assert "config: unknown 'nope'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_committed_folder_is_the_default() -> None:
+    assert DIAGRAMS_DIR.name == "diagrams" and (DIAGRAMS_DIR / "machine-device-cr.mmd").is_file()
+
+
+def test_cr_state_chart_highlights_what_the_change_request_adds() -> None:
+    cr_server = machine_chart(SERVER, PRESETS["cr"])
+    dm12_server = machine_chart(SERVER, PRESETS["dm12"])
+    highlighted = " ".join(e.label for e in cr_server.edges if e.highlight)
+    assert "recognise_bootstrap" in highlighted and "+ ack" in highlighted
+    assert "+ Get type" in highlighted and "records type" in highlighted
+    assert not any(e.highlight for e in dm12_server.edges)
+    assert "recognise_bootstrap" not in " ".join(e.label for e in dm12_server.edges)
+    cr_device = machine_chart(DEVICE, PRESETS["cr"])
+    connect = next(e for e in cr_device.edges if e.label.startswith("connect"))
+    assert connect.highlight and "+ report" in connect.label
+
+
+def test_deadlock_chart_shows_refusals_of_the_old_secret() -> None:
+    run = run_scenario(load_scenario("dm12-rebootstrap-deadlock"))
+    chart = trace_chart("x", "t", run.trace)
+    labels = [e.label for e in chart.events if isinstance(e, Message)]
+    refusals = [label for label in labels if label.startswith("Pkg2: Status 401")]
+    assert len(refusals) == 6
+    assert all("Chal NextNonce=" in label and "server holds g1" in label for label in refusals)
+    assert any("Replace AAuthSecret" in label for label in labels)
+    assert not any("1226" in label for label in labels)
+
+
+def test_normal_flow_chart_shows_report_and_ack_highlighted() -> None:
+    chart = trace_chart("x", "t", run_scenario(load_scenario("cr-normal-flow")).trace)
+    messages = [e for e in chart.events if isinstance(e, Message)]
+    report = [m for m in messages if "Alert 1226 BootstrapComplete" in m.label]
+    ack = [m for m in messages if "report acknowledged" in m.label]
+    assert report and ack and all(m.highlight for m in report + ack)
+    assert chart.participants == ("environment", "device1", "server")
+
+
+def test_overview_has_a_deadlock_region_only_in_dm12() -> None:
+    dm12 = overview_graph(make_config("default", "dm12"))
+    cr = overview_graph(make_config("default", "cr"))
+    assert dm12.groups[TRAPPED] == REGIONS[TRAPPED]
+    assert any(n.group == TRAPPED for n in dm12.nodes)
+    assert TRAPPED not in cr.groups
+    trapped = [n.label for n in dm12.nodes if n.group == TRAPPED]
+    assert all("device" in label and "(g0)" in label and "(g1)" in label for label in trapped)
