@@ -7,8 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from dmmodel.cli import main
+from dmmodel.cli.diagrams import DIAGRAMS_DIR
 from dmmodel.protocol.checkable import property_names
 from dmmodel.report import build_report, load_requirements
+from dmmodel.views.catalog import build_diagrams, check_presets
 
 
 class Collector(HTMLParser):
@@ -61,7 +63,7 @@ def test_report_contains_every_property_of_the_matrix(report: tuple[str, Collect
 
 def test_report_contains_every_diagram_inline(report: tuple[str, Collector]) -> None:
     _, parser = report
-    committed = sorted(p.stem for p in Path("diagrams").glob("*.dot"))
+    committed = sorted(p.stem for p in DIAGRAMS_DIR.glob("*.dot"))
     assert sorted(parser.figures) == committed
     assert parser.svgs >= len(committed)
 
@@ -69,7 +71,8 @@ def test_report_contains_every_diagram_inline(report: tuple[str, Collector]) -> 
 def test_report_needs_no_network(report: tuple[str, Collector]) -> None:
     page, parser = report
     assert parser.external == []
-    assert "http://www.w3.org" not in page.split("<svg", 1)[0]
+    for marker in ("<script", "<link", "@import", "url(http", "<img"):
+        assert marker not in page
 
 
 def test_counterexample_trace_is_numbered_beside_its_chart(report: tuple[str, Collector]) -> None:
@@ -79,12 +82,29 @@ def test_counterexample_trace_is_numbered_beside_its_chart(report: tuple[str, Co
     assert "rebootstrap (smartcard)" in pair and 'id="diagram-cex-dm12-no_auth_deadlock"' in pair
 
 
-def test_report_without_renderer_or_requirements_falls_back_to_mermaid() -> None:
-    from dmmodel.views.catalog import build_diagrams, check_presets
-
+@pytest.fixture(scope="module")
+def checked() -> tuple[list, list]:
     results = check_presets()
-    diagrams = build_diagrams(results)
-    page = build_report(results, diagrams, {}, None, "t")
+    return results, build_diagrams(results)
+
+
+def test_report_without_renderer_or_requirements_falls_back(checked: tuple[list, list]) -> None:
+    page = build_report(*checked, {}, None, "t")
     assert "Mermaid source" in page and "sequenceDiagram" in page
     assert "requirements.toml is absent" in page
     assert load_requirements(Path("/nonexistent/requirements.toml")) is None
+
+
+def test_report_traces_a_requirements_file(checked: tuple[list, list], tmp_path: Path) -> None:
+    spec_file = tmp_path / "requirements.toml"
+    spec_file.write_text(
+        '[[requirement]]\nid = "DM-HLR-1"\ntitle = "Report the bootstrap event"\n'
+        'properties = ["no_auth_deadlock"]\nscenarios = ["cr-normal-flow"]\n'
+        '[[flow]]\nid = "normal"\nscenario = "cr-normal-flow"\n'
+    )
+    page = build_report(*checked, {}, load_requirements(spec_file), "t")
+    section = page[page.index("id='requirements'"):page.index("id='machines'")]
+    assert "Report the bootstrap event" in section
+    assert 'href="#diagram-cex-dm12-no_auth_deadlock"' in section
+    assert 'href="#diagram-scenario-cr-normal-flow"' in section
+    assert "scenario: cr-normal-flow" in section
