@@ -23,6 +23,7 @@ from dmmodel.render import Edge, Graph, Node
 MAX_STATES = 5_000  # explored states; beyond this the overview is refused, not truncated
 MAX_NODES = 60  # quotient classes; dot stays fast and the picture readable below this
 LABELS_PER_EDGE = 3
+BOOTSTRAPS = frozenset({"bootstrap", "rebootstrap"})
 TRAPPED, GOAL = "trapped", "goal"
 REGIONS = {
     GOAL: "authenticated session (the goal)",
@@ -110,7 +111,9 @@ def overview_graph(config: Config) -> Graph:
         if a != b:
             merged.setdefault((a, b, cls != PROTOCOL), set()).add(label)
     graph_edges = [Edge("start", ids[keys[0]])]
-    graph_edges += [Edge(a, b, _edge_label(labels), style="dashed" if env else "solid")
+    # Bootstraps are what dashed edges mostly are: the legend names them, the edges need not.
+    graph_edges += [Edge(a, b, _edge_label(labels - BOOTSTRAPS if env else labels),
+                         style="dashed" if env else "solid")
                     for (a, b, env), labels in merged.items()]
     regions = {key[1] for key in order}
     groups = {region: text for region, text in REGIONS.items() if region in regions}
@@ -125,7 +128,7 @@ def overview_graph(config: Config) -> Graph:
         direction="TB",
         legend=(
             "a box: the states with these control states and secret generations",
-            "dashed: bootstrap and faults; solid: protocol steps",
+            "dashed: bootstrap, re-bootstrap (unlabelled) and other faults; solid: protocol steps",
             "steps inside a box are not drawn",
         ),
     )
