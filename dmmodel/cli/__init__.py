@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from dmmodel.cli.bench import bench_command
 from dmmodel.cli.check import check_command
 from dmmodel.cli.diagrams import diagrams_command
 from dmmodel.cli.report import report_command
@@ -21,6 +22,7 @@ def main() -> None:
 
 
 main.add_command(check_command)
+main.add_command(bench_command)
 main.add_command(diagrams_command)
 main.add_command(report_command)
 main.add_command(simulate_command)
