@@ -7,6 +7,7 @@ import click
 from dmmodel.cli.bench import bench_command
 from dmmodel.cli.check import check_command
 from dmmodel.cli.diagrams import diagrams_command
+from dmmodel.cli.manifest import manifest_command
 from dmmodel.cli.report import report_command
 from dmmodel.cli.simulate import simulate_command
 
@@ -25,4 +26,5 @@ main.add_command(check_command)
 main.add_command(bench_command)
 main.add_command(diagrams_command)
 main.add_command(report_command)
+main.add_command(manifest_command)
 main.add_command(simulate_command)

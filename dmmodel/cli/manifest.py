@@ -1,0 +1,45 @@
+"""``dmmodel manifest``: regenerate or verify the recorded state counts and verdicts."""
+
+from __future__ import annotations
+
+import click
+
+from dmmodel import manifest
+from dmmodel.protocol.config import Config, ConfigError
+
+
+@click.command("manifest")
+@click.option("--check", "check_only", is_flag=True,
+              help="Compare with specs/manifest.toml instead of rewriting it; exit 1 on drift.")
+@click.option("--config", "-c", "configs", multiple=True, metavar="NAME",
+              help="Only these named configurations (repeatable; default: all).")
+def manifest_command(check_only: bool, configs: tuple[str, ...]) -> None:
+    """Record distinct states, transitions, depth and verdicts per configuration and variant."""
+    try:
+        wanted = manifest.all_configs(configs or None)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+
+    def progress(config: Config) -> None:
+        click.echo(f"checking {config.name}/{config.variant.name}", err=True)
+
+    fresh = manifest.build(wanted, progress)
+    if not check_only:
+        if configs:
+            raise click.UsageError("--config only goes with --check (the manifest is rewritten whole)")
+        manifest.MANIFEST_FILE.write_text(manifest.to_toml(fresh), encoding="utf-8")
+        click.echo(f"wrote {manifest.MANIFEST_FILE} ({len(fresh)} entries)")
+        return
+    recorded = {(e["config"], e["variant"]): e for e in manifest.load()}
+    drift = []
+    for entry in fresh:
+        old = recorded.get((entry["config"], entry["variant"]))
+        if old is None:
+            drift.append(f"{entry['config']}/{entry['variant']}: not recorded")
+        else:
+            drift += manifest.differences(old, entry)
+    for line in drift:
+        click.echo(line)
+    if drift:
+        raise SystemExit(1)
+    click.echo(f"manifest matches ({len(fresh)} entries)")
