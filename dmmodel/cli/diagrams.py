@@ -13,9 +13,10 @@ from dmmodel.protocol.scenarios import ScenarioError
 from dmmodel.render import RenderError, find_dot_renderer
 from dmmodel.views.catalog import Diagram, build_diagrams, check_presets
 from dmmodel.views.overview import OverviewTooLarge
-from dmmodel.views.publish import stale_files, write_sources, write_svg
+from dmmodel.views.publish import refresh_readme, stale_files, write_sources, write_svg
 
 DIAGRAMS_DIR = SPECS_DIR.parent / "diagrams"
+README = SPECS_DIR.parent / "README.md"
 REGENERATE = "uv run dmmodel diagrams"
 
 
@@ -68,4 +69,6 @@ def diagrams_command(folder: Path, check_only: bool, config_name: str) -> None:
             except RenderError as error:
                 raise click.ClickException(f"{diagram.name}: {error}") from None
         click.echo(f"wrote {folder / diagram.name}.{{{','.join(p.suffix[1:] for p in written)}}}")
+    if folder.resolve() == DIAGRAMS_DIR.resolve() and refresh_readme(README):
+        click.echo(f"refreshed the diagrams embedded in {README.name}")
     click.echo(f"{len(diagrams)} diagrams in {folder} ({time.perf_counter() - started:.1f} s)")
