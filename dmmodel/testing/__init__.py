@@ -15,7 +15,7 @@ from dmmodel.testing.adapter import (
 from dmmodel.testing.coverage import Coverage
 from dmmodel.testing.machine import ProtocolMachine, SafetyError, protocol_machine
 from dmmodel.testing.oracle import Conformance, ConformanceError
-from dmmodel.testing.recovery import RecoverabilityError, check_recoverable, recover
+from dmmodel.testing.recovery import Recoverability, RecoverabilityError, recover
 
 __all__ = [
     "Adapter",
@@ -25,9 +25,9 @@ __all__ = [
     "Coverage",
     "MachineAdapter",
     "ProtocolMachine",
+    "Recoverability",
     "RecoverabilityError",
     "SafetyError",
-    "check_recoverable",
     "forgetful_server",
     "own_device",
     "own_server",

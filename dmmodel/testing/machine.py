@@ -19,13 +19,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.properties import INVARIANTS
-from dmmodel.protocol.system import Action
+from dmmodel.protocol.system import Action, SystemState
 from dmmodel.protocol.trace import TraceEntry, take
 from dmmodel.testing.adapter import AdapterFactory
 from dmmodel.testing.coverage import Coverage
 from dmmodel.testing.moves import Move, moves
 from dmmodel.testing.oracle import Conformance
-from dmmodel.testing.recovery import check_recoverable
+from dmmodel.testing.recovery import Recoverability
 
 
 class SafetyError(AssertionError):
@@ -39,11 +39,12 @@ class ProtocolMachine(RuleBasedStateMachine):
     recovery: ClassVar[bool]
     adapters: ClassVar[Mapping[str, AdapterFactory]]
     coverage: ClassVar[Coverage]
+    recoverability: ClassVar[Recoverability]
+    known_actions: ClassVar[dict[SystemState, list[tuple[int, Action]]]]
 
     def __init__(self) -> None:
         super().__init__()
         self.system = ExecutableSystem(self.config)
-        self.twin = self.system.copy()
         self.conformance = Conformance(self.system, self.adapters) if self.adapters else None
         self.enabled: list[tuple[int, Action]] | None = None
         self.steps: list[TraceEntry] = []
@@ -53,7 +54,10 @@ class ProtocolMachine(RuleBasedStateMachine):
     def find(self, index: int, move: Move) -> Action | None:
         """The first enabled action of device ``index`` that ``move`` matches."""
         if self.enabled is None:
-            self.enabled = self.system.actions()
+            state = self.system.state
+            if state not in self.known_actions:
+                self.known_actions[state] = self.system.actions()
+            self.enabled = self.known_actions[state]
         return next((a for i, a in self.enabled if i == index and move.matches(a)), None)
 
     def make(self, index: int, move: Move) -> None:
@@ -98,7 +102,7 @@ class ProtocolMachine(RuleBasedStateMachine):
     @invariant()
     def recoverable(self) -> None:
         if self.recovery:
-            check_recoverable(self.system.state, self.twin)
+            self.recoverability.check(self.system.state)
 
 
 def _rule_for(index: int, move: Move, name: str) -> Callable:
@@ -122,6 +126,8 @@ def protocol_machine(
         "recovery": recovery,
         "adapters": dict(adapters or {}),
         "coverage": Coverage(config),
+        "recoverability": Recoverability(ExecutableSystem(config)),
+        "known_actions": {},
     }
     for index in range(config.bounds.devices):
         for move in moves(config):

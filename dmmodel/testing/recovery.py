@@ -14,6 +14,7 @@ from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.properties import authenticated, has_account
 from dmmodel.protocol.rules import PROTOCOL
+from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import Action, SystemState
 from dmmodel.protocol.trace import TraceEntry, take
 
@@ -89,13 +90,31 @@ def recover(system: ExecutableSystem, index: int, limit: int = RECOVERY_STEPS) -
     return Recovery(index, tuple(trace))
 
 
-def check_recoverable(
-    state: SystemState, twin: ExecutableSystem, limit: int = RECOVERY_STEPS
-) -> list[Recovery]:
-    """Every bootstrapped device of ``state`` recovers; ``twin`` is scratch space, restored per device."""
-    recoveries = []
-    for index, slot in enumerate(state):
-        if has_account(slot):
-            twin.restore(state)
-            recoveries.append(recover(twin, index, limit))
-    return recoveries
+class Recoverability:
+    """Checks that every bootstrapped device of a state recovers, remembering each slot's verdict.
+
+    A slot's verdict depends on the slot alone (slots never interact and the scheduler is
+    deterministic), so a randomized run, which meets the same slots again and again, asks once.
+    """
+
+    def __init__(self, system: ExecutableSystem, limit: int = RECOVERY_STEPS) -> None:
+        self.twin = system.copy()
+        self.limit = limit
+        self.verdicts: dict[tuple[int, Slot], RecoverabilityError | None] = {}
+
+    def check(self, state: SystemState) -> None:
+        """Raise :class:`RecoverabilityError` for the first device of ``state`` that cannot recover."""
+        for index, slot in enumerate(state):
+            if not has_account(slot):
+                continue
+            key = (index, slot)
+            if key not in self.verdicts:
+                self.twin.restore(state)
+                try:
+                    recover(self.twin, index, self.limit)
+                    self.verdicts[key] = None
+                except RecoverabilityError as error:
+                    self.verdicts[key] = error
+            error = self.verdicts[key]
+            if error is not None:
+                raise RecoverabilityError(error.index, error.trace)
