@@ -31,7 +31,7 @@ def test_dm12_failure_refuses_every_attempt_after_the_rebootstrap():
     after = [e for e in run.trace if e.number > next(
         e.number for e in run.trace if e.action.trigger == "rebootstrap")]
     server_rules = {e.rule for e in after if e.role == "server" and e.action.kind == "deliver_up"}
-    assert server_rules == {"refuse"}
+    assert server_rules == {"refuse", "abort"}
     device_rules = [e.rule for e in after if e.action.kind == "deliver_down"]
     assert "take_session" not in device_rules and device_rules.count("give_up") == 2
 

@@ -107,8 +107,8 @@ def retry(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
 
 
 def give_up(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
-    """Retry limit reached: abandon the session, keeping the nonce for the next one."""
-    return d._replace(cnonce=p.chal, retries=0), ()
+    """Retry limit reached: abort the session (Alert 1223), keeping the nonce for the next one."""
+    return d._replace(cnonce=p.chal, retries=0), (Package(1, alert=v.ALERT_SESSION_ABORT),)
 
 
 def forget_session(ctx: Ctx, d: DeviceData, arg: Any) -> tuple[DeviceData, tuple]:
@@ -143,7 +143,7 @@ DEVICE = MachineTable(
              doc="401 + Chal: retry with the new nonce"),
         Rule("give_up", "receive_package2", (AWAITING_AUTH,), IDLE,
              guard=refused, effect=give_up, consumes=2,
-             doc="401 + Chal at the retry limit: abandon the session"),
+             doc="401 + Chal at the retry limit: Alert 1223, session aborted"),
         Rule("close", "receive_package4", (AWAITING_CLOSE,), IDLE, consumes=4,
              doc="Package 4: session closed"),
         Rule("timeout", "timeout", SESSION_STATES, IDLE, effect=forget_session, quiet=True,

@@ -115,6 +115,11 @@ def bootstrap_and_can_rotate(ctx: Ctx, a: AccountData, p: Package) -> bool:
     return can_rotate(ctx, a) and bootstrap_secret_matches(ctx, a, p)
 
 
+def aborted(ctx: Ctx, a: AccountData, p: Package) -> bool:
+    """The device aborts the session (Alert 1223)."""
+    return p.alert == v.ALERT_SESSION_ABORT
+
+
 def refuse(ctx: Ctx, a: AccountData, p: Package) -> tuple[AccountData, tuple]:
     """401 with a Chal carrying a new nonce (the spec requires a new challenge)."""
     cnonce = (a.cnonce + 1) % ctx.bounds.nonces
@@ -161,6 +166,8 @@ SERVER = MachineTable(
     rules=(
         Rule("notify", "notify", (IDLE,), NOTIFIED, guard=notifications_on, effect=notify,
              starts=True, doc="Package 0: server notification"),
+        Rule("abort", "receive_package1", ALL_STATES, IDLE, guard=aborted, effect=end_session,
+             consumes=1, doc="Alert 1223 from the device: the session is over"),
         Rule("accept", "receive_package1", ALL_STATES, IN_SESSION, guard=held_secret_matches,
              effect=accept, consumes=1, doc="credential of a held secret: 212 + commands"),
         Rule("recognise_bootstrap", "receive_package1", ALL_STATES, IN_SESSION,

@@ -26,6 +26,9 @@ def package_lines(package: Package, secret: int | None = None) -> list[str]:
     if p.number == 0:
         return [f"Pkg0: Notification, digest{'' if secret is None else f' (secret g{secret})'}"]
     if p.number == 1:
+        if p.cred is None:
+            abort = " (session abort)" if p.alert == v.ALERT_SESSION_ABORT else ""
+            return [f"Pkg1: Alert {p.alert}{abort}"]
         lines = [f"Pkg1: Alert {p.alert}, {cred}"]
         if p.report is not None:
             lines.append(f"+ Alert {v.ALERT_GENERIC} {REPORT_TYPE} (bootstrap report)")
