@@ -58,6 +58,28 @@ def checker_shortest() -> int:
 
 # 1. DM 1.2 deadlocks -------------------------------------------------------------------------
 
+# What Hypothesis prints for seed 0, as plain calls: a session that rotates, then a re-bootstrap.
+TEACHING_PROGRAM = (
+    "bootstrap_customized",
+    "connect",
+    "deliver_up_rotating",  # 212 + Replace AAuthSecret: the server rotates to generation 1
+    "deliver_down",  # the device applies the Replace
+    "deliver_up",  # the server commits generation 1 and closes
+    "rebootstrap_customized",  # user reset: the device is back on generation 0
+)
+
+
+@pytest.mark.parametrize(("variant", "deadlocks"), [("dm12", True), ("cr", False)])
+def test_the_teaching_program_replays_outside_hypothesis(variant, deadlocks):
+    state = protocol_machine(make_config("default", variant, **LARGER))()
+    for step in TEACHING_PROGRAM:
+        getattr(state, step)()
+    if deadlocks:
+        with pytest.raises(RecoverabilityError, match="The server answered 401"):
+            state.recoverable()
+    else:
+        state.recoverable()
+
 
 @pytest.mark.parametrize("fixed_seed", SEEDS)
 def test_dm12_hypothesis_finds_the_deadlock_and_shrinks_it(fixed_seed, checker_shortest):

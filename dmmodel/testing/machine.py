@@ -14,18 +14,23 @@ from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from hypothesis import event
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.properties import INVARIANTS
+from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import Action, SystemState
 from dmmodel.protocol.trace import TraceEntry, take
+from dmmodel.protocol.vocabulary import BootstrapType
 from dmmodel.testing.adapter import AdapterFactory
 from dmmodel.testing.coverage import Coverage
 from dmmodel.testing.moves import Move, moves
 from dmmodel.testing.oracle import Conformance
 from dmmodel.testing.recovery import Recoverability
+
+BOOTSTRAPS = ("bootstrap", "rebootstrap")
 
 
 class SafetyError(AssertionError):
@@ -72,18 +77,21 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.steps.append(entry)
         self._count(entry, before)
 
-    def _count(self, entry: TraceEntry, before) -> None:
+    def _count(self, entry: TraceEntry, before: Slot) -> None:
         coverage = self.coverage
         coverage.steps += 1
+        seen = []
         if entry.rule is not None:
-            name = f"{entry.role}:{entry.rule}"
-            coverage.rules[name] += 1
-            event(f"rule {name}")
-        if entry.action.trigger in ("bootstrap", "rebootstrap") and entry.action.arg[0] == "server":
-            coverage.rules["server:pushed_bootstrap"] += 1
+            seen.append(f"{entry.role}:{entry.rule}")
+        if entry.action.trigger in BOOTSTRAPS and entry.action.arg[0] == BootstrapType.SERVER:
+            seen.append("server:pushed_bootstrap")
+        coverage.rules.update(seen)
         if entry.action.trigger == "rebootstrap" and before.acct.issued > 0:
             coverage.situations["rebootstrap after a rotation"] += 1
-            event("rebootstrap after a rotation")
+            seen.append("rebootstrap after a rotation")
+        if currently_in_test_context():  # a printed program also runs outside Hypothesis
+            for name in seen:
+                event(name)
         self._count_states()
 
     def _count_states(self) -> None:
