@@ -62,8 +62,11 @@ def can_rotate(ctx: Ctx, a: AccountData) -> bool:
 def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotate: bool):
     """Answer an authenticated Package 1: 212 + NextNonce, own credential, commands."""
     floor_before = a.floor
+    if p.report is not None:
+        # the device reports a bootstrap: its SRVCRED nonce is the bootstrap-time one again
+        a = a._replace(snonce=BOOTSTRAP_NONCE)
     if how == "bootstrap":
-        a = a._replace(gen=gen, pending=None, previous=None, floor=gen, snonce=BOOTSTRAP_NONCE)
+        a = a._replace(gen=gen, pending=None, previous=None, floor=gen)
     elif ctx.variant.rotation == KEEP_PREVIOUS:
         a = a._replace(gen=gen, pending=None, previous=None, floor=max(a.floor, gen))
     replace = None
