@@ -28,8 +28,8 @@ def package1(ctx: Ctx, d: DeviceData) -> Package:
 def bootstrap(ctx: Ctx, d: DeviceData, arg: tuple[str, int]) -> tuple[DeviceData, tuple]:
     """Install a fresh account: secret generation, bootstrap-time nonces, a pending report."""
     boot, gen = arg
-    fresh = DeviceData(gen=gen, boot=boot, epoch=d.epoch + 1, acked=d.acked,
-                       report_pending=ctx.variant.report)
+    fresh = DeviceData(gen=gen, boot=boot, profile=ctx.bounds.profile.value, epoch=d.epoch + 1,
+                       acked=d.acked, report_pending=ctx.variant.report)
     return fresh, ()
 
 

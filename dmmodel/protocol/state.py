@@ -17,6 +17,7 @@ class DeviceData(NamedTuple):
     """What a device holds besides its control state.
 
     ``gen`` is the secret generation in its DMAcc (CLCRED and SRVCRED rotate together);
+    ``boot`` and ``profile`` record how it was bootstrapped (type, and CP or DM profile);
     ``cnonce`` the nonce for its own credential (issued by the server), ``snonce`` the nonce it
     expects in the server's credential (issued by itself). ``epoch`` counts bootstraps and
     ``acked`` is the epoch whose acknowledgement the device has taken (ghosts for properties).
@@ -24,6 +25,7 @@ class DeviceData(NamedTuple):
 
     gen: int = NO_ACCOUNT
     boot: str | None = None
+    profile: str | None = None
     epoch: int = 0
     report_pending: bool = False
     acked: int = 0
