@@ -30,7 +30,7 @@ class Rung:
     bounds: dict[str, Any]
 
     def make_config(self) -> Config:
-        base_name, base = load_bounds(self.config)
+        _, base = load_bounds(self.config)
         merged = bounds_from_dict({**_bounds_as_dict(base), **self.bounds})
         return Config(self.name, replace(merged), variant(self.variant))
 

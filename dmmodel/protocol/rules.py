@@ -50,8 +50,9 @@ class Rule:
 
     ``consumes`` is the package number the rule takes off the incoming channel (None for a
     spontaneous step); ``quiet`` rules (timeouts) fire only when nothing is in flight;
-    ``starts`` rules send unprompted and need room in the outgoing channel; ``requires``
-    names the variant switch the rule belongs to (what the change request adds), if any.
+    ``starts`` rules send unprompted and need room in the outgoing channel; a fault names the
+    ``budget`` field it spends; ``requires`` names the variant switch the rule belongs to (what
+    the change request adds), if any.
     """
 
     name: str
@@ -64,6 +65,7 @@ class Rule:
     consumes: int | None = None
     quiet: bool = False
     starts: bool = False
+    budget: str | None = None
     requires: str | None = None
     doc: str = ""
 

@@ -78,7 +78,7 @@ def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotat
     a = a._replace(
         cnonce=cnonce,
         report_seen=report_seen,
-        session=Session(gen, how, floor_before, rotate),
+        session=Session(gen, how, floor_before),
     )
     reply = Package(
         2,

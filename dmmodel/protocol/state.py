@@ -41,7 +41,6 @@ class Session(NamedTuple):
     gen: int  # the secret generation the device's credential was made from
     how: str  # "current", "pending", "previous" or "bootstrap"
     floor: int  # the account's floor when it was accepted
-    rotated: bool  # the session's Package 2 carries a Replace
 
 
 class AccountData(NamedTuple):

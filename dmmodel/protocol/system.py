@@ -78,6 +78,21 @@ def _consumers(table: MachineTable) -> dict[int, list[str]]:
 
 
 CONSUMERS = {role: _consumers(table) for role, table in TABLES.items()}
+BOOTSTRAP_TRIGGERS = ("bootstrap", "rebootstrap", "pushed_bootstrap")  # taken with their arguments
+
+
+def _spontaneous(table: MachineTable) -> list[tuple[str, bool, bool, str, str | None]]:
+    """(trigger, starts, quiet, class, budget) of the steps a machine takes unprompted."""
+    found: dict[str, tuple[str, bool, bool, str, str | None]] = {}
+    for rule in table.rules:
+        if rule.consumes is None and rule.trigger not in BOOTSTRAP_TRIGGERS:
+            found.setdefault(rule.trigger,
+                             (rule.trigger, rule.starts, rule.quiet, rule.kind, rule.budget))
+    return list(found.values())
+
+
+SPONTANEOUS = [(role, *step) for role, table in TABLES.items() for step in _spontaneous(table)]
+BUDGETS = {rule.trigger: rule.budget for rule in DEVICE.rules if rule.budget is not None}
 
 
 def _bootstrap_arg(kind: str, slot: Slot) -> tuple[str, int]:
@@ -98,19 +113,15 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
     if cls is not None:
         acts += [Action(DEVICE_ROLE, boot, boot, _bootstrap_arg(k, slot), cls) for k in kinds]
     quiet = not up and not down
-    spontaneous = (
-        (DEVICE_ROLE, "reset", budget.resets > 0, FAULT),
-        (DEVICE_ROLE, "connect", len(up) < b.capacity, PROTOCOL),
-        (DEVICE_ROLE, "timeout", quiet, PROTOCOL),
-        (SERVER_ROLE, "notify", len(down) < b.capacity, PROTOCOL),
-        (SERVER_ROLE, "timeout", quiet, PROTOCOL),
-    )
-    for role, trigger, allowed, cls in spontaneous:
-        if allowed:
-            ctl, data = (dev, slot.dev) if role == DEVICE_ROLE else (srv, slot.acct)
-            rule = runtime.choose(role, trigger, ctl, data, None)
-            if rule is not None:
-                acts.append(Action(role, trigger, rule, None, cls))
+    for role, trigger, starts, needs_quiet, cls, spends in SPONTANEOUS:
+        outgoing = up if role == DEVICE_ROLE else down
+        if ((starts and len(outgoing) >= b.capacity) or (needs_quiet and not quiet)
+                or (spends is not None and getattr(budget, spends) <= 0)):
+            continue
+        ctl, data = (dev, slot.dev) if role == DEVICE_ROLE else (srv, slot.acct)
+        rule = runtime.choose(role, trigger, ctl, data, None)
+        if rule is not None:
+            acts.append(Action(role, trigger, rule, None, cls))
     for channel, role, ctl, data, name in ((up, SERVER_ROLE, srv, slot.acct, "up"),
                                            (down, DEVICE_ROLE, dev, slot.dev, "down")):
         if not channel:
@@ -150,12 +161,11 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     elif kind == DEVICE_ROLE:
         device, dev, out = fire(DEVICE_ROLE, device, dev, arg)
         up = up + out
-        if trigger in ("rebootstrap", "reset"):
-            # The device drops its connection: what was in flight in its session is gone.
+        spends = BUDGETS.get(trigger)
+        if spends is not None:
+            # A fault on the device drops its connection: what was in flight is gone.
             up, down = (), ()
-            rebootstraps, resets, losses = budget
-            budget = (Budget(rebootstraps - 1, resets, losses) if trigger == "rebootstrap"
-                      else Budget(rebootstraps, resets - 1, losses))
+            budget = budget._replace(**{spends: getattr(budget, spends) - 1})
         if trigger in ("bootstrap", "rebootstrap") and arg[0] == BootstrapType.SERVER.value:
             _, server, acct, _ = runtime.fire(SERVER_ROLE, "pushed_bootstrap", server, acct, None)
     elif kind in ("discard_up", "lose_up"):
