@@ -66,8 +66,8 @@ def describe(package: Package, account: str = "x") -> str:
     if p.report is not None:
         parts.append(f"Alert {v.ALERT_GENERIC} {v.BOOTSTRAP_REPORT_URN} (bootstrap #{p.report})")
     if p.replace is not None:
-        parts.append(f"Replace {v.app_auth_path(account, v.AuthLevel.CLIENT, 'AAuthSecret')}")
-        parts.append(f"Replace {v.app_auth_path(account, v.AuthLevel.SERVER, 'AAuthSecret')}")
+        parts.append(f"Replace {v.secret_path(account, v.AuthLevel.CLIENT)}")
+        parts.append(f"Replace {v.secret_path(account, v.AuthLevel.SERVER)}")
         parts.append(f"(-> g{p.replace})")
     if p.get_type:
         parts.append(f"Get {v.bootstrap_type_path(account)}")

@@ -12,7 +12,7 @@ from enum import StrEnum
 # Alert codes (DM Representation Protocol).
 ALERT_SERVER_INITIATED = 1200
 ALERT_CLIENT_INITIATED = 1201
-ALERT_NEXT_MESSAGE = 1222
+ALERT_NEXT_MESSAGE = 1222  # listed for completeness: the model sends each package whole
 ALERT_SESSION_ABORT = 1223
 ALERT_GENERIC = 1226
 
@@ -20,21 +20,9 @@ ALERT_GENERIC = 1226
 STATUS_OK = 200
 STATUS_AUTHENTICATED = 212  # authenticated for the rest of the session
 STATUS_UNAUTHORIZED = 401  # credentials refused; MUST carry a Chal
-STATUS_MISSING_CREDENTIALS = 407  # credentials missing; MUST carry a Chal
+STATUS_MISSING_CREDENTIALS = 407  # credentials missing; MUST carry a Chal (the model's
+# devices always send credentials, so only 401 occurs)
 
-STATUS_TEXT = {
-    STATUS_OK: "OK",
-    STATUS_AUTHENTICATED: "Authentication accepted",
-    STATUS_UNAUTHORIZED: "Unauthorized",
-    STATUS_MISSING_CREDENTIALS: "Authentication required",
-}
-
-# Authentication types (the Meta/Type of a Cred element).
-AUTH_BASIC = "syncml:auth-basic"
-AUTH_MD5 = "syncml:auth-md5"
-AUTH_MAC = "syncml:auth-MAC"
-
-DMACC_MO = "urn:oma:mo:oma-dm-dmacc:1.0"
 DMACC_ROOT = "./DMAcc"
 
 # Model choice (DESIGN.md section 2): the DM 1.3 text is not available, so the bootstrap report
