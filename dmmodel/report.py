@@ -49,10 +49,8 @@ class RequirementsError(ValueError):
     """``specs/requirements.toml`` exists but cannot be read."""
 
 
-def load_requirements(path: Path = REQUIREMENTS_FILE) -> dict[str, Any] | None:
-    """The requirement and flow tables of ``path``, or None when the file does not exist."""
-    if not path.is_file():
-        return None
+def load_requirements(path: Path = REQUIREMENTS_FILE) -> dict[str, Any]:
+    """The requirement and flow tables of ``path`` (``specs/requirements.toml``)."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
@@ -73,7 +71,7 @@ def _verdict(result: VariantResult, name: str) -> tuple[str, str]:
 
 def _matrix(results: Sequence[VariantResult]) -> str:
     names = [v.property.name for v in results[0].verdicts]
-    head = "".join(f"<th>{escape(n)}</th>" for n in names)
+    head = "".join(f"<th>{escape(n).replace('_', '_<wbr>')}</th>" for n in names)
     rows = []
     for r in results:
         cells = "".join('<td class="{}">{}</td>'.format(*_verdict(r, n)) for n in names)
@@ -98,34 +96,29 @@ def _property_verdicts(results: Sequence[VariantResult], name: str) -> str:
     return "; ".join(cells)
 
 
-def _requirements(results: Sequence[VariantResult], spec: dict[str, Any] | None) -> str:
+def _scenario_links(names: Sequence[str]) -> str:
+    return ", ".join(f'<a href="#diagram-scenario-{escape(s)}">{escape(s)}</a>' for s in names)
+
+
+def _requirements(results: Sequence[VariantResult], spec: dict[str, Any]) -> str:
     """Each requirement with its properties and their verdicts per variant, and the flows."""
-    if spec is None:
-        grouped: dict[str, list[str]] = {}
-        for v in results[0].verdicts:
-            grouped.setdefault(v.property.requirement, []).append(v.property.name)
-        requirements = [{"id": rid, "title": "", "properties": props, "scenarios": []}
-                        for rid, props in sorted(grouped.items())]
-        source = ("<p class='note'>specs/requirements.toml is absent: requirements are taken "
-                  "from each property's requirement tag.</p>")
-    else:
-        requirements, source = spec.get("requirement", []), ""
     rows = []
-    for req in requirements:
+    for req in spec.get("requirement", []):
         props = "".join(f"<li><b>{escape(p)}</b>: {_property_verdicts(results, p)}</li>"
                         for p in req.get("properties", []))
-        scenarios = ", ".join(f'<a href="#diagram-scenario-{escape(s)}">{escape(s)}</a>'
-                              for s in req.get("scenarios", []))
         rows.append(f"<tr><td>{escape(str(req.get('id', '')))}</td>"
                     f"<td>{escape(str(req.get('title', '')))}</td><td><ul>{props}</ul></td>"
-                    f"<td>{scenarios}</td></tr>")
+                    f"<td>{_scenario_links(req.get('scenarios', []))}</td></tr>")
     flows = "".join(
-        "<li>" + "; ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in flow.items()) + "</li>"
-        for flow in (spec or {}).get("flow", []))
-    flow_list = f"<h3>Flows</h3><ul>{flows}</ul>" if flows else ""
-    return (f"<h2 id='requirements'>Requirements traced to properties</h2>{source}<table>"
+        f"<tr><td>{escape(str(flow.get('id', '')))}</td><td>{escape(str(flow.get('title', '')))}</td>"
+        f"<td>{escape(', '.join(flow.get('properties', [])))}</td>"
+        f"<td>{_scenario_links([flow['scenario']] if 'scenario' in flow else [])}</td></tr>"
+        for flow in spec.get("flow", []))
+    flow_table = (f"<h3>Flows</h3><table><tr><th>flow</th><th>what happens</th><th>properties</th>"
+                  f"<th>scenario</th></tr>{flows}</table>") if flows else ""
+    return (f"<h2 id='requirements'>Requirements traced to properties</h2><table>"
             "<tr><th>requirement</th><th>title</th><th>properties and verdicts</th>"
-            f"<th>scenarios</th></tr>{''.join(rows)}</table>{flow_list}")
+            f"<th>scenarios</th></tr>{''.join(rows)}</table>{flow_table}")
 
 
 def inline_svg(svg: str) -> str:
@@ -151,7 +144,7 @@ def _trace(diagram: Diagram) -> str:
 
 
 def build_report(results: Sequence[VariantResult], diagrams: Sequence[Diagram],
-                 svgs: Mapping[str, str], spec: dict[str, Any] | None, title: str) -> str:
+                 svgs: Mapping[str, str], spec: dict[str, Any], title: str) -> str:
     """The whole HTML page; ``svgs`` maps diagram names to SVG (Mermaid source is shown if absent)."""
     parts = [_matrix(results), _requirements(results, spec)]
     for section, heading, intro in SECTIONS:

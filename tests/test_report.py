@@ -88,11 +88,18 @@ def checked() -> tuple[list, list]:
     return results, build_diagrams(results)
 
 
-def test_report_without_renderer_or_requirements_falls_back(checked: tuple[list, list]) -> None:
-    page = build_report(*checked, {}, None, "t")
+def test_report_without_renderer_shows_mermaid_source(checked: tuple[list, list]) -> None:
+    page = build_report(*checked, {}, load_requirements(), "t")
     assert "Mermaid source" in page and "sequenceDiagram" in page
-    assert "requirements.toml is absent" in page
-    assert load_requirements(Path("/nonexistent/requirements.toml")) is None
+
+
+def test_report_traces_the_projects_requirements_and_flows(checked: tuple[list, list]) -> None:
+    page = build_report(*checked, {}, load_requirements(), "t")
+    section = page[page.index("id='requirements'"):page.index("id='machines'")]
+    for requirement in ("DM-HLR-1", "DM-HLR-2", "DM-HLR-3"):
+        assert requirement in section
+    for flow in ("normal", "alternative-1", "alternative-2", "problem"):
+        assert f"<td>{flow}</td>" in section
 
 
 def test_report_traces_a_requirements_file(checked: tuple[list, list], tmp_path: Path) -> None:
@@ -107,4 +114,4 @@ def test_report_traces_a_requirements_file(checked: tuple[list, list], tmp_path:
     assert "Report the bootstrap event" in section
     assert 'href="#diagram-cex-dm12-no_auth_deadlock"' in section
     assert 'href="#diagram-scenario-cr-normal-flow"' in section
-    assert "scenario: cr-normal-flow" in section
+    assert "<h3>Flows</h3>" in section

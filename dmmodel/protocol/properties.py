@@ -57,17 +57,17 @@ def has_account(slot: Slot) -> bool:
 
 
 def authenticated(slot: Slot) -> bool:
-    """Goal of DM-HLR-1: the device has authenticated the server, which authenticated it."""
+    """The device has authenticated the server, which authenticated it (DM-HLR-1's goal)."""
     return slot.device == AWAITING_CLOSE
 
 
 def bootstrap_acknowledged(slot: Slot) -> bool:
-    """Goal of DM-HLR-2: the device knows the server acknowledged its latest bootstrap."""
+    """The device knows the server acknowledged its latest bootstrap (DM-HLR-2's goal)."""
     return slot.dev.acked == slot.dev.epoch
 
 
 def type_known(slot: Slot) -> bool:
-    """Goal of DM-HLR-3: the server knows how the device was actually bootstrapped."""
+    """The server knows how the device was actually bootstrapped (DM-HLR-3's goal)."""
     return slot.acct.known_type == slot.dev.boot
 
 
@@ -98,7 +98,9 @@ class SlotGoal:
 
     @property
     def doc(self) -> str:
-        return " ".join((self.goal.__doc__ or "").split())
+        goal = " ".join((self.goal.__doc__ or "").split()).split(" (")[0]
+        return ("From every reachable state with a bootstrapped device, protocol steps alone "
+                "(no bootstrap, reset or loss) can reach one where: " + goal[0].lower() + goal[1:])
 
     def obligations(self, devices: int) -> list[tuple[Callable, Callable]]:
         """One (applies, goal) pair of state predicates per device."""
