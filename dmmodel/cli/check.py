@@ -45,19 +45,37 @@ def _cell(result: VariantResult, name: str) -> str:
     return f"VIOLATED ({len(verdict.counterexample.steps) - 1})"
 
 
+def _header_lines(name: str, width: int = 12) -> list[str]:
+    """A property name broken at underscores into lines of about ``width`` characters."""
+    lines = [""]
+    for part in name.split("_"):
+        piece = part if not lines[-1] else "_" + part
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines[-1] += "_"
+            lines.append(part)
+        else:
+            lines[-1] += piece
+    return lines
+
+
 def render_matrix(results: list[VariantResult]) -> str:
     """Variants as rows, properties as columns, with states and seconds per variant."""
     names = [v.property.name for v in results[0].verdicts]
-    header = ["variant", "states", "seconds", *names]
+    header = [["variant"], ["states"], ["seconds"], *(_header_lines(n) for n in names)]
     rows = [
         [r.variant + (" *" if r.config.variant.claims_cr else ""), f"{r.result.states:,}",
          f"{r.seconds:.2f}", *(_cell(r, n) for n in names)]
         for r in results
     ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    widths = [max(max(map(len, header[i])), *(len(row[i]) for row in rows))
+              for i in range(len(header))]
+    height = max(map(len, header))
+    lines = []
+    for k in range(height):
+        cells = [(h[k - height + len(h)] if k >= height - len(h) else "") for h in header]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines)
 
 
