@@ -2,33 +2,10 @@
 
 import doctest
 
+from counters import Counters
+
 import dmmodel.checker
 from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, check
-
-
-class Counters(Model):
-    """Two counters a, b in 0..n, each step increments one below n; (n, n) has no successor.
-
-    The BFS distance of (a, b) is a + b, so (n, n) is 2n steps deep.
-    """
-
-    def __init__(self, n, terminal=False):
-        self.n = n
-        self.terminal = terminal
-
-    def init_states(self):
-        return [(0, 0)]
-
-    def actions(self, state):
-        a, b = state
-        return [name for name, ok in (("a", a < self.n), ("b", b < self.n)) if ok]
-
-    def next_state(self, state, action):
-        a, b = state
-        return (a + 1, b) if action == "a" else (a, b + 1)
-
-    def is_terminal(self, state):
-        return self.terminal and state == (self.n, self.n)
 
 
 def only(result):

@@ -3,34 +3,12 @@
 import json
 
 import pytest
+from counters import Counters
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dmmodel.checker.bfs as bfs
 from dmmodel.checker import Model, check
-
-
-class Counters(Model):
-    """Two counters a, b in 0..n; each step increments one that is below n.
-
-    States: (n+1)^2. Transitions: incrementing a is enabled in n*(n+1) states (a < n, any b),
-    likewise b, so 2*n*(n+1). The deepest state (n, n) is 2n steps from (0, 0), and the BFS
-    distance of (a, b) is a + b.
-    """
-
-    def __init__(self, n):
-        self.n = n
-
-    def init_states(self):
-        return [(0, 0)]
-
-    def actions(self, state):
-        a, b = state
-        return [name for name, ok in (("a", a < self.n), ("b", b < self.n)) if ok]
-
-    def next_state(self, state, action):
-        a, b = state
-        return (a + 1, b) if action == "a" else (a, b + 1)
 
 
 @settings(max_examples=30, deadline=None)
