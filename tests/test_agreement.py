@@ -39,12 +39,8 @@ def test_machines_and_compiled_function_agree(config_name, variant_name, choices
         (index, action), state = steps[choice % len(steps)]
         machines.step(index, action)
         if action.rule is not None:
-            assert machines.last_rule(index, action_role(action)) == action.rule
+            assert machines.last_rule(index, action.role) == action.rule
         assert realized(state) == machines.state
-
-
-def action_role(action):
-    return "server" if action.kind in ("server", "deliver_up") else "device"
 
 
 def test_real_and_symbolic_credentials_agree_on_every_check():

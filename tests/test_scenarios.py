@@ -12,7 +12,9 @@ from dmmodel.protocol.scenarios import (
     rule_counts,
     run_scenario,
     scenario_names,
+    step_forms,
 )
+from dmmodel.protocol.system import Step
 
 
 @pytest.mark.parametrize("name", scenario_names())
@@ -30,9 +32,9 @@ def test_dm12_failure_refuses_every_attempt_after_the_rebootstrap():
     run = run_scenario(load_scenario("dm12-rebootstrap-deadlock"))
     after = [e for e in run.trace if e.number > next(
         e.number for e in run.trace if e.action.trigger == "rebootstrap")]
-    server_rules = {e.rule for e in after if e.role == "server" and e.action.kind == "deliver_up"}
+    server_rules = {e.rule for e in after if e.role == "server" and e.action.step is Step.DELIVER}
     assert server_rules == {"refuse", "abort"}
-    device_rules = [e.rule for e in after if e.action.kind == "deliver_down"]
+    device_rules = [e.rule for e in after if e.action.step is Step.DELIVER and e.role == "device"]
     assert "take_session" not in device_rules and device_rules.count("give_up") == 2
 
 
@@ -72,3 +74,17 @@ def test_simulate_unknown_scenario_is_a_usage_error():
     assert result.exit_code == 2
     assert "unknown 'nope'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_step_language_comes_from_the_rule_tables():
+    forms = step_forms()
+    assert set(forms) == {"bootstrap TYPE", "rebootstrap TYPE", "connect", "device timeout",
+                          "server timeout", "notify", "reset", "deliver", "deliver rotating",
+                          "lose up", "lose down", "exchange"}
+
+
+@pytest.mark.parametrize("step", ["fly", "timeout", "connect now", "deliver sideways", "lose left"])
+def test_an_unknown_step_names_the_allowed_ones(step):
+    scenario = dataclasses.replace(load_scenario("cr-normal-flow"), steps=("bootstrap smartcard", step))
+    with pytest.raises(ScenarioError, match=r"unknown step .*allowed: .*device timeout"):
+        run_scenario(scenario)

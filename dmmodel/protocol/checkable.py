@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 
 from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Property
 from dmmodel.protocol.compiled import CompiledSystem
-from dmmodel.protocol.config import Config
+from dmmodel.protocol.config import Config, Variant
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate
-from dmmodel.protocol.rules import PROTOCOL
+from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
-from dmmodel.protocol.system import Action, SystemState
+from dmmodel.protocol.system import RULES, TABLES, Action, Channel, Step, SystemState
 
 StepAction = tuple[int, Action]
 SLOT_BITS = 24  # up to 16.7 million distinct slots per device
@@ -30,6 +30,15 @@ NO_STUCK_STATE = NoStuckStates(
     requirement="DM-HLR-1",
     doc="every reachable state has a successor (the model declares no terminal states)",
 )
+
+
+def coverage_names(variant: Variant | None = None) -> list[str]:
+    """Every name a transition of ``variant`` (default: any variant) may count under for
+    coverage, in table order: ``role:rule`` for each rule the variant keeps, then the
+    environment's steps on channels."""
+    names = [f"{role}:{rule.name}" for role, table in TABLES.items()
+             for rule in (table.rules if variant is None else table.for_variant(variant).rules)]
+    return names + [f"{step} {channel}" for step in (Step.DISCARD, Step.LOSE) for channel in Channel]
 
 
 def property_names() -> list[str]:
@@ -127,7 +136,7 @@ class DMModel(Model[int, int]):
         raise ValueError(f"{self.format_action(action)} is not enabled")
 
     def properties(self) -> list[Property]:
-        """The named properties of DESIGN.md section 4."""
+        """The named properties: safety invariants, no stuck state, and the reachability goals."""
         props: list[Property] = [
             Always(i.name, self._all_slots(i.check), requirement=i.requirement, doc=i.doc)
             for i in INVARIANTS
@@ -143,10 +152,19 @@ class DMModel(Model[int, int]):
     def action_class(self, action: int) -> str:
         return self.step_actions[action][1].cls
 
+    def coverage_keys(self, action: int) -> tuple[str, ...]:
+        """The rules a step fires (``role:rule``, a chained one too), or ``discard up`` etc."""
+        act = self.step_actions[action][1]
+        if act.rule is None:
+            return (f"{act.step} {act.channel}",)
+        keys = (f"{act.role}:{act.rule}",)
+        if act.chained is not None:
+            keys += (f"{RULES[act.role, act.rule].chain.role}:{act.chained}",)
+        return keys
+
     def format_action(self, action: int) -> str:
         index, act = self.step_actions[action]
-        acts_as_server = act.kind in ("server", "deliver_up")
-        if acts_as_server:
+        if act.role is Role.SERVER and act.step is not Step.DISCARD:
             who = "server" if self.devices == 1 else f"server ({device_name(index)})"
         else:
             who = device_name(index)
@@ -154,7 +172,7 @@ class DMModel(Model[int, int]):
 
     def format_state(self, state: int) -> str:
         return " || ".join(
-            f"{device_name(i)} {s.device} g{s.dev.gen} / server {s.server} g{s.acct.gen}"
+            f"{device_name(i)} {s.device_state} g{s.device.gen} / server {s.server_state} g{s.account.gen}"
             f" up={len(s.up)} down={len(s.down)}"
             for i, s in enumerate(self.decode(state))
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import Crypto, SymbolicCrypto
-from dmmodel.protocol.rules import Ctx, Rule
+from dmmodel.protocol.rules import Ctx, Role, Rule
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import (
     TABLES,
@@ -34,7 +34,7 @@ class CompiledRuntime:
 
     def __init__(self, config: Config, index: int, crypto: Crypto | None = None) -> None:
         self.ctx = Ctx(config.bounds, config.variant, crypto or SymbolicCrypto(), index)
-        self.dispatch: dict[tuple[str, str, str], list[Rule]] = {}
+        self.dispatch: dict[tuple[Role, str, str], list[Rule]] = {}
         for role, table in TABLES.items():
             for rule in table.for_variant(config.variant).rules:
                 for source in rule.sources:
@@ -51,11 +51,11 @@ class CompiledRuntime:
             self._chosen[key] = found
         return found
 
-    def choose(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
+    def choose(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
         rule = self._rule((role, trigger, ctl, data, arg))
         return None if rule is None else rule.name
 
-    def fire(self, role: str, trigger: str, ctl: str, data: Any, arg: Any):
+    def fire(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any):
         key = (role, trigger, ctl, data, arg)
         result = self._fired.get(key)
         if result is None:
@@ -98,10 +98,3 @@ class CompiledSystem:
             for action, nxt in self.slot_successors(i, slot):
                 out.append(((i, action), state[:i] + (nxt,) + state[i + 1:]))
         return out
-
-    def step(self, state: SystemState, index: int, action: Action) -> SystemState:
-        """The state after one step (``action`` must be enabled in slot ``index``)."""
-        for candidate, nxt in self.slot_successors(index, state[index]):
-            if candidate == action:
-                return state[:index] + (nxt,) + state[index + 1:]
-        raise ValueError(f"device {index + 1}: {action} is not enabled")

@@ -59,7 +59,7 @@ class Bounds:
 
 @dataclass(frozen=True)
 class Variant:
-    """Behaviour switches compared side by side (DESIGN.md section 3)."""
+    """Behaviour switches compared side by side: DM 1.2 as written, the change request, and steps between."""
 
     name: str
     report: bool = False  # DM-HLR-1: the device reports the bootstrap event
@@ -76,6 +76,11 @@ class Variant:
             )
         if self.ack and not self.report:
             raise ConfigError("ack: an acknowledgement needs report = true")
+
+    def on(self, switch: str) -> bool:
+        """Whether a behaviour switch is on (for ``rotation``: the keep-previous policy)."""
+        value = getattr(self, switch)
+        return value == KEEP_PREVIOUS if switch == "rotation" else bool(value)
 
 
 PRESETS: dict[str, Variant] = {

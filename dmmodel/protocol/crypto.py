@@ -33,7 +33,7 @@ def server_secret(index: int, gen: int) -> str:
 
 
 class Crypto(Protocol):
-    """What the rules need: make the three credentials of DESIGN.md section 2."""
+    """What the rules need: make the three credentials of DM 1.2.1 (client, server, Package 0)."""
 
     def client(self, index: int, gen: int, nonce: int) -> Any: ...
     def server(self, index: int, gen: int, nonce: int) -> Any: ...

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.config import Bounds
 from dmmodel.protocol.messages import Package
-from dmmodel.protocol.rules import FAULT, SETUP, Ctx, MachineTable, Rule
-from dmmodel.protocol.state import DeviceData
+from dmmodel.protocol.rules import FAULT, SETUP, Chain, Ctx, MachineTable, Role, Rule
+from dmmodel.protocol.state import DeviceData, Slot
 
 FACTORY, IDLE, AWAITING_AUTH, AWAITING_CLOSE = "factory", "idle", "awaiting_auth", "awaiting_close"
 SESSION_STATES = (AWAITING_AUTH, AWAITING_CLOSE)
@@ -23,6 +24,21 @@ def package1(ctx: Ctx, d: DeviceData) -> Package:
     alert = v.ALERT_SERVER_INITIATED if d.server_initiated else v.ALERT_CLIENT_INITIATED
     report = d.epoch if d.report_pending and ctx.variant.report else None
     return Package(1, alert=alert, cred=ctx.crypto.client(ctx.index, d.gen, d.cnonce), report=report)
+
+
+def bootstrap_choices(bounds: Bounds, slot: Slot) -> tuple[tuple[str, int], ...]:
+    """(type, generation) per bootstrap type: a server push installs the server's current secret,
+    the card and the factory generation 0."""
+    server = v.BootstrapType.SERVER.value
+    return tuple((t.value, slot.account.gen if t.value == server else 0) for t in bounds.bootstrap_types)
+
+
+def pushed_by_server(arg: tuple[str, int]) -> bool:
+    """The bootstrap is a server push, so the server's account takes part in it."""
+    return arg[0] == v.BootstrapType.SERVER.value
+
+
+PUSH = Chain(Role.SERVER, "pushed_bootstrap", pushed_by_server)
 
 
 def bootstrap(ctx: Ctx, d: DeviceData, arg: tuple[str, int]) -> tuple[DeviceData, tuple]:
@@ -121,33 +137,39 @@ DEVICE = MachineTable(
     states=(FACTORY, IDLE, AWAITING_AUTH, AWAITING_CLOSE),
     initial=FACTORY,
     rules=(
-        Rule("bootstrap", "bootstrap", (FACTORY,), IDLE, effect=bootstrap, kind=SETUP,
-             doc="first bootstrap (customized, server push or smart card)"),
-        Rule("rebootstrap", "rebootstrap", ACCOUNT_STATES, IDLE, effect=bootstrap, kind=FAULT,
-             budget="rebootstraps",
+        Rule("bootstrap", "bootstrap", (FACTORY,), IDLE, effect=bootstrap, cls=SETUP,
+             args=bootstrap_choices, chain=PUSH, adds=(("report", "+ report pending"),),
+             title="bootstrap", doc="first bootstrap (customized, server push or smart card)"),
+        Rule("rebootstrap", "rebootstrap", ACCOUNT_STATES, IDLE, effect=bootstrap, cls=FAULT,
+             budget="rebootstraps", disconnects=True, args=bootstrap_choices, chain=PUSH,
+             adds=(("report", "+ report pending"),), title="re-bootstrap",
              doc="re-bootstrap overwrites the account (user reset, new card, server push)"),
-        Rule("reset", "reset", SESSION_STATES, IDLE, effect=forget_session, kind=FAULT,
-             budget="resets", doc="device reset mid-session"),
+        Rule("reset", "reset", SESSION_STATES, IDLE, effect=forget_session, cls=FAULT,
+             budget="resets", disconnects=True, title="device reset",
+             doc="device reset mid-session"),
         Rule("connect", "connect", (IDLE,), AWAITING_AUTH, effect=connect, starts=True,
+             adds=(("report", "+ report"),),
              doc="client-initiated session: Package 1, Alert 1201"),
         Rule("answer_notification", "receive_package0", (IDLE,), AWAITING_AUTH,
              guard=notification_valid, effect=answer_notification, consumes=0,
-             doc="valid Package 0: Package 1, Alert 1200"),
+             adds=(("report", "+ report"),), doc="valid Package 0: Package 1, Alert 1200"),
         Rule("take_session", "receive_package2", (AWAITING_AUTH,), AWAITING_CLOSE,
              guard=server_authenticated, effect=take_session, consumes=2,
+             adds=(("ack", "takes ack"), ("type_node", "answers Get type")),
              doc="212 and a valid server credential: apply commands, send Package 3"),
         Rule("reject_server", "receive_package2", (AWAITING_AUTH,), IDLE,
              guard=server_refused, effect=reject_server, consumes=2,
              doc="212 with a wrong server credential: Status 401 + Chal, session over"),
         Rule("retry", "receive_package2", (AWAITING_AUTH,), AWAITING_AUTH,
-             guard=may_retry, effect=retry, consumes=2,
+             guard=may_retry, effect=retry, consumes=2, adds=(("report", "+ report"),),
              doc="401 + Chal: retry with the new nonce"),
         Rule("give_up", "receive_package2", (AWAITING_AUTH,), IDLE,
              guard=refused, effect=give_up, consumes=2,
+             note="retry limit reached: session abandoned",
              doc="401 + Chal at the retry limit: Alert 1223, session aborted"),
         Rule("close", "receive_package4", (AWAITING_CLOSE,), IDLE, consumes=4,
-             doc="Package 4: session closed"),
+             note="session closed", doc="Package 4: session closed"),
         Rule("timeout", "timeout", SESSION_STATES, IDLE, effect=forget_session, quiet=True,
-             doc="nothing in flight: abandon the session"),
+             note="timeout: session abandoned", doc="nothing in flight: abandon the session"),
     ),
 )

@@ -15,11 +15,9 @@ from transitions import Machine
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import Crypto, RealCrypto
 from dmmodel.protocol.messages import Package
-from dmmodel.protocol.rules import Ctx, MachineTable, Rule
+from dmmodel.protocol.rules import Ctx, MachineTable, Role, Rule
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import (
-    DEVICE_ROLE,
-    SERVER_ROLE,
     TABLES,
     Action,
     SystemState,
@@ -74,17 +72,17 @@ class MachineRuntime:
         ctx = Ctx(config.bounds, config.variant, crypto or RealCrypto(), index)
         slot = initial_slot(config)
         self.machines = {
-            DEVICE_ROLE: LiveMachine(TABLES[DEVICE_ROLE].for_variant(config.variant), ctx, slot.dev),
-            SERVER_ROLE: LiveMachine(TABLES[SERVER_ROLE].for_variant(config.variant), ctx, slot.acct),
+            Role.DEVICE: LiveMachine(TABLES[Role.DEVICE].for_variant(config.variant), ctx, slot.device),
+            Role.SERVER: LiveMachine(TABLES[Role.SERVER].for_variant(config.variant), ctx, slot.account),
         }
 
-    def _machine(self, role: str, ctl: str, data: Any) -> LiveMachine:
+    def _machine(self, role: Role, ctl: str, data: Any) -> LiveMachine:
         machine = self.machines[role]
         if machine.state != ctl or machine.data != data:
             raise RuntimeError(f"{role} machine is out of step with the system state")
         return machine
 
-    def choose(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
+    def choose(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
         """The machine says whether it may fire; the table says which rule comes first."""
         machine = self._machine(role, ctl, data)
         if not machine.may_trigger(trigger, arg=arg):
@@ -94,7 +92,7 @@ class MachineRuntime:
                 return rule.name
         raise RuntimeError(f"{role}: transitions may fire {trigger!r} but no rule's guard holds")
 
-    def fire(self, role: str, trigger: str, ctl: str, data: Any, arg: Any):
+    def fire(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any):
         machine = self._machine(role, ctl, data)
         machine.sent = ()
         if not machine.trigger(trigger, arg=arg):
@@ -130,8 +128,8 @@ class ExecutableSystem:
     def restore(self, state: SystemState) -> None:
         """Put every machine into the given snapshot (e.g. one taken by ``state``)."""
         for runtime, slot in zip(self.runtimes, state, strict=True):
-            for role, ctl, data in ((DEVICE_ROLE, slot.device, slot.dev),
-                                    (SERVER_ROLE, slot.server, slot.acct)):
+            for role, ctl, data in ((Role.DEVICE, slot.device_state, slot.device),
+                                    (Role.SERVER, slot.server_state, slot.account)):
                 machine = runtime.machines[role]
                 machine.machine.set_state(ctl)
                 machine.data = data
@@ -139,10 +137,10 @@ class ExecutableSystem:
 
     def copy(self) -> ExecutableSystem:
         """An independent system with fresh machines in the same state."""
-        twin = ExecutableSystem(self.config, self.runtimes[0].machines[DEVICE_ROLE].ctx.crypto)
+        twin = ExecutableSystem(self.config, self.runtimes[0].machines[Role.DEVICE].ctx.crypto)
         twin.restore(self.state)
         return twin
 
-    def last_rule(self, index: int, role: str) -> str | None:
+    def last_rule(self, index: int, role: Role) -> str | None:
         """The name of the rule the given machine of slot ``index`` took last."""
         return self.runtimes[index].machines[role].last_rule

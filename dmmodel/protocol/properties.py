@@ -1,4 +1,4 @@
-"""The properties of DESIGN.md section 4 as predicates over system states.
+"""The properties of the model as predicates over slots: safety invariants and per-device goals.
 
 Invariants are checked on every reachable state. Each liveness property is a goal per device
 ("from every reachable state where it applies, a goal state is reachable by protocol steps
@@ -21,67 +21,64 @@ SlotPredicate = Callable[[Slot], bool]
 def secrets_agree(slot: Slot) -> bool:
     """In a session both sides agree on the secrets: a device that has authenticated the server
     holds the generation the server holds for it (or the one it is rotating to)."""
-    if slot.device != AWAITING_CLOSE:
+    if slot.device_state != AWAITING_CLOSE:
         return True
-    return slot.dev.gen in (slot.acct.gen, slot.acct.pending)
+    return slot.device.gen in (slot.account.gen, slot.account.pending)
 
 
 def sound_authentication(slot: Slot) -> bool:
     """The server is in a session only on a credential of a secret it holds as current, and only
     through the bootstrap-time secret after it has seen a bootstrap report."""
-    session = slot.acct.session
+    session = slot.account.session
     if session is None:
-        return slot.server != IN_SESSION
-    if session.how == "bootstrap" and slot.acct.report_seen == 0:
+        return slot.server_state != IN_SESSION
+    if session.how == "bootstrap" and slot.account.report_seen == 0:
         return False
-    return session.gen == slot.acct.gen
+    return session.gen == slot.account.gen
 
 
 def no_rollback(slot: Slot) -> bool:
     """A secret superseded by a completed rotation is never accepted again, except the
     bootstrap-time secret together with a bootstrap report."""
-    session = slot.acct.session
+    session = slot.account.session
     return session is None or session.gen >= session.floor or session.how == "bootstrap"
 
 
 def ack_for_real_bootstrap(slot: Slot) -> bool:
     """An acknowledgement is only given, and only taken, for a bootstrap that happened and was
     reported: acks in flight name a past bootstrap; the device's ack was seen by the server."""
-    in_flight = all(1 <= p.ack <= slot.dev.epoch for p in slot.down if p.ack is not None)
-    return in_flight and slot.dev.acked <= min(slot.dev.epoch, slot.acct.report_seen)
+    in_flight = all(1 <= p.ack <= slot.device.epoch for p in slot.down if p.ack is not None)
+    return in_flight and slot.device.acked <= min(slot.device.epoch, slot.account.report_seen)
 
 
 def has_account(slot: Slot) -> bool:
     """The device has been bootstrapped (liveness questions start from here)."""
-    return slot.device != FACTORY
+    return slot.device_state != FACTORY
 
 
 def authenticated(slot: Slot) -> bool:
     """The device has authenticated the server, which authenticated it (DM-HLR-1's goal)."""
-    return slot.device == AWAITING_CLOSE
+    return slot.device_state == AWAITING_CLOSE
 
 
 def bootstrap_acknowledged(slot: Slot) -> bool:
     """The device knows the server acknowledged its latest bootstrap (DM-HLR-2's goal)."""
-    return slot.dev.acked == slot.dev.epoch
+    return slot.device.acked == slot.device.epoch
 
 
 def type_known(slot: Slot) -> bool:
     """The server knows how the device was actually bootstrapped (DM-HLR-3's goal)."""
-    return slot.acct.known_type == slot.dev.boot
+    return slot.account.known_type == slot.device.boot
 
 
 @dataclass(frozen=True)
 class SlotInvariant:
-    """An invariant that must hold of every slot of every reachable state."""
+    """An invariant that must hold of every slot of every reachable state; ``doc`` states it."""
 
     name: str
     requirement: str
     check: SlotPredicate
-
-    @property
-    def doc(self) -> str:
-        return " ".join((self.check.__doc__ or "").split())
+    doc: str
 
     def __call__(self, state: SystemState) -> bool:
         return all(self.check(slot) for slot in state)
@@ -89,36 +86,40 @@ class SlotInvariant:
 
 @dataclass(frozen=True)
 class SlotGoal:
-    """A liveness property: per device, from every state where ``applies``, ``goal`` is reachable."""
+    """A liveness property: per device, from every state where ``applies``, ``goal`` is reachable
+    by protocol steps alone; ``doc`` states the claim."""
 
     name: str
     requirement: str
     applies: SlotPredicate
     goal: SlotPredicate
+    doc: str
 
-    @property
-    def doc(self) -> str:
-        goal = " ".join((self.goal.__doc__ or "").split()).split(" (")[0]
-        return ("From every reachable state with a bootstrapped device, protocol steps alone "
-                "(no bootstrap, reset or loss) can reach one where: " + goal[0].lower() + goal[1:])
 
-    def obligations(self, devices: int) -> list[tuple[Callable, Callable]]:
-        """One (applies, goal) pair of state predicates per device."""
-        return [
-            (lambda s, i=i: self.applies(s[i]), lambda s, i=i: self.goal(s[i]))
-            for i in range(devices)
-        ]
-
+REACHABLE = ("From every reachable state with a bootstrapped device, protocol steps alone "
+             "(no bootstrap, reset or loss) can reach one where: ")
 
 INVARIANTS = (
-    SlotInvariant("sound_authentication", "DM-HLR-1", sound_authentication),
-    SlotInvariant("no_rollback", "DM-HLR-1", no_rollback),
-    SlotInvariant("ack_for_real_bootstrap", "DM-HLR-2", ack_for_real_bootstrap),
-    SlotInvariant("secrets_agree", "DM-HLR-1", secrets_agree),
+    SlotInvariant("sound_authentication", "DM-HLR-1", sound_authentication,
+                  "The server is in a session only on a credential of a secret it holds as current, "
+                  "and only through the bootstrap-time secret after it has seen a bootstrap report."),
+    SlotInvariant("no_rollback", "DM-HLR-1", no_rollback,
+                  "A secret superseded by a completed rotation is never accepted again, except the "
+                  "bootstrap-time secret together with a bootstrap report."),
+    SlotInvariant("ack_for_real_bootstrap", "DM-HLR-2", ack_for_real_bootstrap,
+                  "An acknowledgement is only given, and only taken, for a bootstrap that happened "
+                  "and was reported: acks in flight name a past bootstrap; the device's ack was seen "
+                  "by the server."),
+    SlotInvariant("secrets_agree", "DM-HLR-1", secrets_agree,
+                  "In a session both sides agree on the secrets: a device that has authenticated the "
+                  "server holds the generation the server holds for it (or the one it is rotating to)."),
 )
 
 GOALS = (
-    SlotGoal("no_auth_deadlock", "DM-HLR-1", has_account, authenticated),
-    SlotGoal("bootstrap_acknowledged", "DM-HLR-2", has_account, bootstrap_acknowledged),
-    SlotGoal("bootstrap_type_known", "DM-HLR-3", has_account, type_known),
+    SlotGoal("no_auth_deadlock", "DM-HLR-1", has_account, authenticated,
+             REACHABLE + "the device has authenticated the server, which authenticated it"),
+    SlotGoal("bootstrap_acknowledged", "DM-HLR-2", has_account, bootstrap_acknowledged,
+             REACHABLE + "the device knows the server acknowledged its latest bootstrap"),
+    SlotGoal("bootstrap_type_known", "DM-HLR-3", has_account, type_known,
+             REACHABLE + "the server knows how the device was actually bootstrapped"),
 )

@@ -1,7 +1,9 @@
 """The declarative form of a machine: a table of rules (trigger, sources, destination, guard, effect).
 
 One table per machine is the single source of truth. ``machines.py`` turns it into
-``transitions`` machines; ``compiled.py`` into a plain dispatch dictionary for the checker.
+``transitions`` machines; ``compiled.py`` into a plain dispatch dictionary for the checker;
+``system.py`` reads from the same rules which steps the environment offers, and the views, the
+Hypothesis kit and the scenario language read their names, notes and additions from here too.
 Guards and effects are pure functions of ``(ctx, data, arg)``; an effect returns the new data
 and the packages the machine sends.
 """
@@ -10,15 +12,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from dmmodel.protocol.config import Bounds, Variant
 from dmmodel.protocol.crypto import Crypto
 from dmmodel.protocol.messages import Package
 
-PROTOCOL = "protocol"  # steps of the protocol: deliveries, timeouts, retries, new sessions
-FAULT = "fault"  # the environment: loss, re-bootstrap, reset
-SETUP = "setup"  # the first bootstrap out of the factory
+
+class ActionClass(StrEnum):
+    """Who or what makes a step happen; liveness properties count on ``PROTOCOL`` steps only."""
+
+    PROTOCOL = "protocol"  # deliveries, timeouts, retries, new sessions
+    FAULT = "fault"  # the environment: loss, re-bootstrap, reset
+    SETUP = "setup"  # the first bootstrap out of the factory
+
+
+PROTOCOL, FAULT, SETUP = ActionClass.PROTOCOL, ActionClass.FAULT, ActionClass.SETUP
+
+
+class Role(StrEnum):
+    """The two machines of a slot: a device, and the server's account for it."""
+
+    DEVICE = "device"
+    SERVER = "server"
+
+
+SWITCHES = ("report", "ack", "type_node", "rotation")  # the variant's behaviour switches
 
 
 class Ctx(NamedTuple):
@@ -32,6 +52,7 @@ class Ctx(NamedTuple):
 
 Guard = Callable[[Ctx, Any, Any], bool]
 Effect = Callable[[Ctx, Any, Any], tuple[Any, tuple[Package, ...]]]
+ArgChoices = Callable[[Bounds, Any], tuple[tuple, ...]]
 
 
 def always(ctx: Ctx, data: Any, arg: Any) -> bool:
@@ -45,14 +66,31 @@ def unchanged(ctx: Ctx, data: Any, arg: Any) -> tuple[Any, tuple[Package, ...]]:
 
 
 @dataclass(frozen=True)
+class Chain:
+    """Another machine of the same slot fires ``trigger`` right after this rule, when ``when(arg)``."""
+
+    role: Role
+    trigger: str
+    when: Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
 class Rule:
     """One row of a machine table.
 
-    ``consumes`` is the package number the rule takes off the incoming channel (None for a
-    spontaneous step); ``quiet`` rules (timeouts) fire only when nothing is in flight;
-    ``starts`` rules send unprompted and need room in the outgoing channel; a fault names the
-    ``budget`` field it spends; ``requires`` names the variant switch the rule belongs to (what
-    the change request adds), if any.
+    Firing: ``consumes`` is the package number the rule takes off the incoming channel (None for
+    a spontaneous step); ``quiet`` rules (timeouts) fire only when nothing is in flight;
+    ``starts`` rules send unprompted and need room in the outgoing channel; ``cls`` says whether
+    the protocol, a fault or the setup makes it happen; a fault names the ``budget`` (a field of
+    :class:`Bounds`) it spends; ``disconnects`` drops whatever the slot has in flight; ``args``
+    lists the arguments the environment offers it in a slot (each a tuple whose first item names
+    it); ``chain`` fires a rule of the other machine of the slot; ``choice`` names an alternative
+    answer the machine may choose (e.g. rotating the secrets) next to its plain one.
+
+    Meaning: ``requires`` names the variant switch the rule belongs to (what the change request
+    adds), if any; ``adds`` lists what a switch adds inside the effect of a rule that exists
+    without it, as ``(switch, short text)``; ``doc`` says what the rule does, ``title`` names the
+    event for a reader (environment steps), and ``note`` is shown when it fires sending nothing.
     """
 
     name: str
@@ -61,32 +99,59 @@ class Rule:
     dest: str
     guard: Guard = always
     effect: Effect = unchanged
-    kind: str = PROTOCOL
+    cls: ActionClass = PROTOCOL
     consumes: int | None = None
     quiet: bool = False
     starts: bool = False
     budget: str | None = None
+    disconnects: bool = False
+    args: ArgChoices | None = None
+    chain: Chain | None = None
+    choice: str | None = None
     requires: str | None = None
+    adds: tuple[tuple[str, str], ...] = ()
     doc: str = ""
+    title: str = ""
+    note: str = ""
+
+    def switches(self) -> tuple[str, ...]:
+        """The variant switches this rule's presence or effect depends on."""
+        own = () if self.requires is None else (self.requires,)
+        return tuple(dict.fromkeys(own + tuple(switch for switch, _ in self.adds)))
 
 
 @dataclass(frozen=True)
 class MachineTable:
-    """A machine: its control states, initial state and ordered rules."""
+    """A machine: its control states, initial state and ordered rules (names unique)."""
 
     name: str
     states: tuple[str, ...]
     initial: str
     rules: tuple[Rule, ...]
 
+    def __post_init__(self) -> None:
+        names = [r.name for r in self.rules]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: rule names must be unique")
+        for rule in self.rules:
+            unknown = {*rule.sources, rule.dest} - set(self.states)
+            if unknown:
+                raise ValueError(f"{self.name}.{rule.name}: unknown state(s) {sorted(unknown)}")
+            bad = {s for s in rule.switches() if s not in SWITCHES}
+            if bad:
+                raise ValueError(f"{self.name}.{rule.name}: unknown switch(es) {sorted(bad)}")
+
     def for_variant(self, variant: Variant) -> MachineTable:
         """The table without the rules of switches that ``variant`` leaves off."""
         kept = tuple(r for r in self.rules if r.requires is None or getattr(variant, r.requires))
         return MachineTable(self.name, self.states, self.initial, kept)
 
-    def triggers(self) -> list[str]:
-        """Every trigger name, in table order."""
-        return list(dict.fromkeys(r.trigger for r in self.rules))
+    def rule(self, name: str) -> Rule:
+        """The rule called ``name``."""
+        for rule in self.rules:
+            if rule.name == name:
+                return rule
+        raise KeyError(f"{self.name}: no rule {name!r}")
 
     def rules_for(self, state: str, trigger: str) -> Sequence[Rule]:
         """The rules of ``trigger`` that leave ``state``, in priority order."""

@@ -4,11 +4,13 @@ A scenario names a variant and a configuration, lists its steps in a small langu
 what must come out (how often given rules fired, fields of the final state). Running it replays
 the steps on the ``transitions`` machines with real credentials.
 
-Step language (one string per step; prefix ``d2:`` to act on the second device):
-``bootstrap TYPE``, ``rebootstrap TYPE``, ``reset``, ``connect``, ``notify``,
-``device timeout``, ``server timeout``, ``deliver`` (the next package on either channel, to the
-first rule that takes it; the device's channel first), ``deliver rotating`` (the server answers
-with a rotation), ``lose up``, ``lose down``, and ``exchange`` (deliver until nothing is in flight).
+Step language (one string per step; prefix ``d2:`` to act on the second device), derived from
+the rule tables by :func:`step_forms`: each trigger a machine takes unprompted (``connect``,
+``notify``, ``reset``; ``bootstrap TYPE`` for a rule that takes an argument; ``device timeout``
+with the role first where both machines have the trigger), ``deliver`` (the next package on
+either channel, to the first rule that takes it; the device's channel first), ``deliver CHOICE``
+for an alternative answer a rule declares (``deliver rotating``: the server rotates the secrets),
+``lose up``, ``lose down``, and ``exchange`` (deliver until nothing is in flight).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import Any
 
 from dmmodel.protocol.config import SPECS_DIR, Config, ConfigError, load_bounds, variant
 from dmmodel.protocol.machines import ExecutableSystem
-from dmmodel.protocol.system import DEVICE_ROLE, SERVER_ROLE, Action
+from dmmodel.protocol.rules import Role
+from dmmodel.protocol.system import RULES, SPONTANEOUS, TABLES, Action, Channel, Step
 from dmmodel.protocol.trace import TraceEntry, take
 
 SCENARIOS_DIR = SPECS_DIR / "scenarios"
@@ -112,40 +115,63 @@ def _parse(step: str) -> tuple[int, list[str]]:
     return index, words
 
 
+def _ambiguous(trigger: str) -> bool:
+    return sum(1 for _, rule in SPONTANEOUS if rule.trigger == trigger) > 1
+
+
+def choices() -> list[str]:
+    """The alternative answers rules declare (``deliver CHOICE``)."""
+    return list(dict.fromkeys(r.choice for t in TABLES.values() for r in t.rules if r.choice))
+
+
+def step_forms() -> list[str]:
+    """Every form a scenario step may take, read from the rule tables."""
+    forms = []
+    for role, rule in SPONTANEOUS:
+        head = f"{role} {rule.trigger}" if _ambiguous(rule.trigger) else rule.trigger
+        forms.append(head + (" TYPE" if rule.args is not None else ""))
+    forms += ["deliver", *(f"deliver {c}" for c in choices())]
+    forms += [f"lose {c}" for c in Channel] + ["exchange"]
+    return forms
+
+
+def _unknown(words: list[str]) -> ScenarioError:
+    return ScenarioError(f"unknown step {' '.join(words)!r}; allowed: {', '.join(step_forms())}")
+
+
 def _direct_action(words: list[str], system: ExecutableSystem, index: int) -> Action | None:
     """The action a one-step instruction names, if it is enabled."""
-    head = words[0] if words else ""
-    wanted: dict[str, Any]
-    if head in ("bootstrap", "rebootstrap") and len(words) == 2:
-        wanted = {"kind": DEVICE_ROLE, "trigger": head, "type": words[1]}
-    elif head in ("reset", "connect") and len(words) == 1:
-        wanted = {"kind": DEVICE_ROLE, "trigger": head}
-    elif head == "notify" and len(words) == 1:
-        wanted = {"kind": SERVER_ROLE, "trigger": "notify"}
-    elif head in ("device", "server") and words[1:] == ["timeout"]:
-        wanted = {"kind": head, "trigger": "timeout"}
-    elif head == "lose" and len(words) == 2 and words[1] in ("up", "down"):
-        wanted = {"kind": f"lose_{words[1]}"}
+    if len(words) == 2 and words[0] == "lose" and words[1] in tuple(Channel):
+        wanted = (Step.LOSE, None, Channel(words[1]), None, None)
     else:
-        raise ScenarioError(f"unknown step {' '.join(words)!r}")
+        role = None
+        if words and words[0] in tuple(Role):
+            role, words = Role(words[0]), words[1:]
+        found = [(r, rule) for r, rule in SPONTANEOUS
+                 if words and rule.trigger == words[0] and role in (None, r)]
+        if len(found) != 1 or (role is None and _ambiguous(words[0])):
+            raise _unknown(words)
+        role, rule = found[0]
+        if len(words) != (2 if rule.args is not None else 1):
+            raise _unknown(words)
+        wanted = (Step.SPONTANEOUS, role, None, rule.trigger, words[1] if rule.args else None)
+    step, role, channel, trigger, arg_name = wanted
     for i, action in system.actions():
-        if i != index or action.kind != wanted["kind"]:
-            continue
-        if "trigger" in wanted and action.trigger != wanted["trigger"]:
-            continue
-        if "type" in wanted and action.arg[0] != wanted["type"]:
-            continue
-        return action
+        if (i == index and action.step is step and action.role == role and action.channel == channel
+                and action.trigger == trigger
+                and (arg_name is None or action.arg[0] == arg_name)):
+            return action
     return None
 
 
-def _delivery(system: ExecutableSystem, index: int, rotating: bool) -> Action | None:
+def _delivery(system: ExecutableSystem, index: int, choice: str | None) -> Action | None:
     """The next delivery of slot ``index``: the device's channel first, then the server's."""
     deliveries = [a for i, a in system.actions()
-                  if i == index and a.kind.startswith(("deliver_", "discard_"))]
-    deliveries.sort(key=lambda a: not a.kind.endswith("_down"))
+                  if i == index and a.step in (Step.DELIVER, Step.DISCARD)]
+    deliveries.sort(key=lambda a: a.channel is not Channel.DOWN)
     for action in deliveries:
-        if action.trigger is None or action.trigger.endswith("_rotating") == rotating:
+        declared = None if action.rule is None else RULES[action.role, action.rule].choice
+        if declared == choice:
             return action
     return None
 
@@ -161,7 +187,7 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
             raise ScenarioError(f"step {step!r}: no device {index + 1}")
         if words == ["exchange"]:
             for _ in range(EXCHANGE_LIMIT):
-                action = _delivery(system, index, rotating=False)
+                action = _delivery(system, index, None)
                 if action is None:
                     break
                 trace.append(take(system, index, action, len(trace) + 1))
@@ -169,7 +195,9 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
                 raise ScenarioError(f"step {step!r}: still exchanging after {EXCHANGE_LIMIT} steps")
             continue
         if words and words[0] == "deliver":
-            action = _delivery(system, index, rotating=words[1:] == ["rotating"])
+            if len(words) > 2 or words[1:] and words[1] not in choices():
+                raise _unknown(words)
+            action = _delivery(system, index, words[1] if len(words) == 2 else None)
         else:
             action = _direct_action(words, system, index)
         if action is None:
@@ -186,11 +214,11 @@ def rule_counts(trace: list[TraceEntry]) -> Counter[str]:
 def final_fields(system: ExecutableSystem, index: int = 0) -> dict[str, Any]:
     """The fields of a slot that scenario expectations may name."""
     slot = system.slots[index]
-    fields = {f"device.{k}": v for k, v in slot.dev._asdict().items()}
-    fields.update({f"server.{k}": v for k, v in slot.acct._asdict().items() if k != "session"})
-    fields["device.state"] = slot.device
-    fields["server.state"] = slot.server
-    fields["device.acknowledged"] = slot.dev.acked == slot.dev.epoch
+    fields = {f"device.{k}": v for k, v in slot.device._asdict().items()}
+    fields.update({f"server.{k}": v for k, v in slot.account._asdict().items() if k != "session"})
+    fields["device.state"] = slot.device_state
+    fields["server.state"] = slot.server_state
+    fields["device.acknowledged"] = slot.device.acked == slot.device.epoch
     return fields
 
 

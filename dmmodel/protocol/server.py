@@ -162,6 +162,8 @@ def pushed(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
     return fresh, ()
 
 
+OPENS_SESSION = (("ack", "+ ack"), ("type_node", "+ Get type"), ("rotation", "keeps previous"))
+
 SERVER = MachineTable(
     name="server",
     states=ALL_STATES,
@@ -172,26 +174,30 @@ SERVER = MachineTable(
         Rule("abort", "receive_package1", ALL_STATES, IDLE, guard=aborted, effect=end_session,
              consumes=1, doc="Alert 1223 from the device: the session is over"),
         Rule("accept", "receive_package1", ALL_STATES, IN_SESSION, guard=held_secret_matches,
-             effect=accept, consumes=1, doc="credential of a held secret: 212 + commands"),
+             effect=accept, consumes=1, adds=OPENS_SESSION,
+             doc="credential of a held secret: 212 + commands"),
         Rule("recognise_bootstrap", "receive_package1", ALL_STATES, IN_SESSION,
              guard=bootstrap_secret_matches, effect=recognise, consumes=1, requires="report",
-             doc="bootstrap report + bootstrap-time secret: 212, resynchronise"),
+             adds=OPENS_SESSION, doc="bootstrap report + bootstrap-time secret: 212, resynchronise"),
         Rule("refuse", "receive_package1", ALL_STATES, IDLE, effect=refuse, consumes=1,
              doc="no secret matches: 401 + Chal with a new nonce"),
         Rule("accept_rotating", "receive_package1_rotating", ALL_STATES, IN_SESSION,
-             guard=held_and_can_rotate, effect=accept_rotating, consumes=1,
-             doc="as accept, and Replace AAuthSecret (rotation)"),
+             guard=held_and_can_rotate, effect=accept_rotating, consumes=1, choice="rotating",
+             adds=OPENS_SESSION, doc="as accept, and Replace AAuthSecret (rotation)"),
         Rule("recognise_bootstrap_rotating", "receive_package1_rotating", ALL_STATES, IN_SESSION,
              guard=bootstrap_and_can_rotate, effect=recognise_rotating, consumes=1,
-             requires="report", doc="as recognise_bootstrap, and Replace AAuthSecret"),
+             choice="rotating", requires="report", adds=OPENS_SESSION,
+             doc="as recognise_bootstrap, and Replace AAuthSecret"),
         Rule("refused_by_device", "receive_package3", (IN_SESSION,), IDLE,
              guard=refused_by_device, effect=take_refusal, consumes=3,
+             note="device refused the server's credential",
              doc="the device refused our credential: take its new nonce"),
         Rule("close", "receive_package3", (IN_SESSION,), IDLE, effect=close_session, consumes=3,
+             adds=(("type_node", "records type"), ("rotation", "keeps previous")),
              doc="Package 3: commit rotation, record type, Package 4"),
         Rule("timeout", "timeout", (NOTIFIED, IN_SESSION), IDLE, effect=end_session, quiet=True,
-             doc="nothing in flight: give up waiting"),
-        Rule("pushed_bootstrap", "pushed_bootstrap", ALL_STATES, IDLE, effect=pushed, kind=FAULT,
+             note="timeout: stops waiting", doc="nothing in flight: give up waiting"),
+        Rule("pushed_bootstrap", "pushed_bootstrap", ALL_STATES, IDLE, effect=pushed, cls=FAULT,
              doc="the server pushes a bootstrap (server-initiated)"),
     ),
 )

@@ -65,21 +65,21 @@ class AccountData(NamedTuple):
     session: Session | None = None
 
 
-class Budget(NamedTuple):
-    """Faults still allowed for one device (each bounded so exploration ends)."""
-
-    rebootstraps: int
-    resets: int
-    losses: int
+Budget = tuple[int, ...]  # faults still allowed for one device, one count per budget name
 
 
 class Slot(NamedTuple):
-    """One device with its server account and its two channels: the unit of composition."""
+    """One device with its server account and its two channels: the unit of composition.
 
-    device: str
-    dev: DeviceData
-    server: str
-    acct: AccountData
+    ``device_state`` and ``server_state`` are the machines' control states; ``device`` and
+    ``account`` their data; ``up`` carries packages to the server, ``down`` to the device;
+    ``budget`` counts the faults the device may still suffer (names in ``system.BUDGETS``).
+    """
+
+    device_state: str
+    device: DeviceData
+    server_state: str
+    account: AccountData
     up: tuple[Package, ...]
     down: tuple[Package, ...]
     budget: Budget

@@ -1,72 +1,105 @@
-"""The composed system: devices, the server's accounts, channels and the environment's faults.
+"""The composed system: devices, the server's accounts, channels and the environment's steps.
 
 The system is a tuple of slots, one per device (the device, its server account, a channel each
-way, its fault budget). This module says which steps a slot can take and what each does; it
-leaves the machines' own transitions to a :class:`Runtime`, so that the compiled tables and the
-``transitions`` machines run the very same environment.
+way, its fault budget). This module says which steps a slot can take and what each does, reading
+everything it needs from the rule tables; it leaves the machines' own transitions to a
+:class:`Runtime`, so that the compiled tables and the ``transitions`` machines run the very same
+environment.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
-from dmmodel.protocol.config import Config
-from dmmodel.protocol.device import DEVICE, FACTORY
+from dmmodel.protocol.config import Bounds, Config
+from dmmodel.protocol.device import DEVICE
 from dmmodel.protocol.messages import Package
-from dmmodel.protocol.rules import FAULT, PROTOCOL, SETUP, MachineTable
+from dmmodel.protocol.rules import FAULT, PROTOCOL, ActionClass, MachineTable, Role, Rule
 from dmmodel.protocol.server import SERVER
 from dmmodel.protocol.state import AccountData, Budget, DeviceData, Slot
-from dmmodel.protocol.vocabulary import BootstrapType
 
-DEVICE_ROLE, SERVER_ROLE = "device", "server"
-TABLES: dict[str, MachineTable] = {DEVICE_ROLE: DEVICE, SERVER_ROLE: SERVER}
+TABLES: dict[Role, MachineTable] = {Role.DEVICE: DEVICE, Role.SERVER: SERVER}
 SystemState = tuple[Slot, ...]
+LOSSES = "losses"  # the environment's own budget: packages it may lose
+
+
+class Channel(StrEnum):
+    """A direction of a slot's connection: ``up`` to the server, ``down`` to the device."""
+
+    UP = "up"
+    DOWN = "down"
+
+    @property
+    def receiver(self) -> Role:
+        return Role.SERVER if self is Channel.UP else Role.DEVICE
+
+    @property
+    def sender(self) -> Role:
+        return Role.DEVICE if self is Channel.UP else Role.SERVER
+
+    @staticmethod
+    def outgoing(role: Role) -> Channel:
+        """The channel ``role`` sends on."""
+        return Channel.UP if role is Role.DEVICE else Channel.DOWN
+
+
+class Step(StrEnum):
+    """What kind of step a slot takes."""
+
+    SPONTANEOUS = "spontaneous"  # a machine fires a rule unprompted (or the environment makes it)
+    DELIVER = "deliver"  # the head of a channel is taken by a rule of its receiver
+    DISCARD = "discard"  # the head of a channel arrives and no rule takes it
+    LOSE = "lose"  # the head of a channel is lost (a fault)
 
 
 class Action(NamedTuple):
-    """One step of one slot: who acts, with which trigger, on what, and its class.
+    """One step of one slot: its kind, the machine that acts, the channel, the rule, its class.
 
-    ``kind`` is ``device`` or ``server`` (a spontaneous step), ``deliver_up`` / ``deliver_down``
-    (the head of a channel is taken by the server / the device), ``discard_up`` /
-    ``discard_down`` (no rule takes it), or ``lose_up`` / ``lose_down`` (a fault).
+    ``role`` is the machine that fires (for a discard: the receiver); ``channel`` is set for
+    steps on a channel; ``trigger``/``rule``/``arg`` name what fires, and ``chained`` the rule the
+    other machine of the slot fires with it (the rule's ``chain``), if any.
     """
 
-    kind: str
+    step: Step
+    role: Role | None = None
+    channel: Channel | None = None
     trigger: str | None = None
     rule: str | None = None
     arg: Any = None
-    cls: str = PROTOCOL
+    cls: ActionClass = PROTOCOL
+    chained: str | None = None
 
     def label(self) -> str:
         """A short readable name: the rule that fires, or what happens to a package."""
         if self.rule is not None:
             return self.rule if self.arg is None else f"{self.rule} ({self.arg[0]})"
-        side = "to server" if self.kind.endswith("_up") else "to device"
-        return f"{self.kind.split('_')[0]} {side}"
+        side = "to server" if self.channel is Channel.UP else "to device"
+        return f"{self.step} {side}"
 
 
 class Runtime(Protocol):
     """Runs one machine's transitions for one slot (compiled tables or ``transitions``)."""
 
-    def choose(self, role: str, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
+    def choose(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
         """The name of the rule ``trigger`` would fire now, or None if none is enabled."""
 
     def fire(
-        self, role: str, trigger: str, ctl: str, data: Any, arg: Any
+        self, role: Role, trigger: str, ctl: str, data: Any, arg: Any
     ) -> tuple[str, str, Any, tuple[Package, ...]]:
         """Fire ``trigger``: the rule fired, the new control state, data, and packages sent."""
 
 
-def initial_slot(config: Config) -> Slot:
-    """A device fresh from the factory, a server account at generation 0, empty channels."""
-    b = config.bounds
-    return Slot(FACTORY, DeviceData(), SERVER.initial, AccountData(), (), (),
-                Budget(b.rebootstraps, b.resets, b.losses))
+def _budgets() -> tuple[str, ...]:
+    named = (r.budget for table in TABLES.values() for r in table.rules if r.budget is not None)
+    return (*dict.fromkeys(named), LOSSES)
 
 
-def initial_state(config: Config) -> SystemState:
-    """The system's single initial state."""
-    return tuple(initial_slot(config) for _ in range(config.bounds.devices))
+BUDGETS = _budgets()  # names of the fault budgets, fields of Bounds, in slot order
+RULES: dict[tuple[Role, str], Rule] = {
+    (role, rule.name): rule for role, table in TABLES.items() for rule in table.rules
+}
+CHAINED = {(r.chain.role, r.chain.trigger) for t in TABLES.values() for r in t.rules if r.chain}
 
 
 def _consumers(table: MachineTable) -> dict[int, list[str]]:
@@ -78,102 +111,131 @@ def _consumers(table: MachineTable) -> dict[int, list[str]]:
 
 
 CONSUMERS = {role: _consumers(table) for role, table in TABLES.items()}
-BOOTSTRAP_TRIGGERS = ("bootstrap", "rebootstrap", "pushed_bootstrap")  # taken with their arguments
 
 
-def _spontaneous(table: MachineTable) -> list[tuple[str, bool, bool, str, str | None]]:
-    """(trigger, starts, quiet, class, budget) of the steps a machine takes unprompted."""
-    found: dict[str, tuple[str, bool, bool, str, str | None]] = {}
-    for rule in table.rules:
-        if rule.consumes is None and rule.trigger not in BOOTSTRAP_TRIGGERS:
-            found.setdefault(rule.trigger,
-                             (rule.trigger, rule.starts, rule.quiet, rule.kind, rule.budget))
-    return list(found.values())
+def _spontaneous() -> list[tuple[Role, Rule]]:
+    """(role, first rule) per trigger a machine takes unprompted, in table order."""
+    found: dict[tuple[Role, str], Rule] = {}
+    for role, table in TABLES.items():
+        for rule in table.rules:
+            if rule.consumes is None and (role, rule.trigger) not in CHAINED:
+                found.setdefault((role, rule.trigger), rule)
+    return [(role, rule) for (role, _), rule in found.items()]
 
 
-SPONTANEOUS = [(role, *step) for role, table in TABLES.items() for step in _spontaneous(table)]
-BUDGETS = {rule.trigger: rule.budget for rule in DEVICE.rules if rule.budget is not None}
+SPONTANEOUS = _spontaneous()
 
 
-def _bootstrap_arg(kind: str, slot: Slot) -> tuple[str, int]:
-    """A server push installs the server's current secret; card and factory install generation 0."""
-    return (kind, slot.acct.gen if kind == BootstrapType.SERVER.value else 0)
+def initial_budget(bounds: Bounds) -> Budget:
+    """Every fault budget at its bound."""
+    return tuple(getattr(bounds, name) for name in BUDGETS)
+
+
+def remaining(budget: Budget, name: str) -> int:
+    """How many faults of budget ``name`` are left."""
+    return budget[BUDGETS.index(name)]
+
+
+def spend(budget: Budget, name: str) -> Budget:
+    """The budget with one fault of ``name`` spent."""
+    i = BUDGETS.index(name)
+    return budget[:i] + (budget[i] - 1,) + budget[i + 1:]
+
+
+def initial_slot(config: Config) -> Slot:
+    """A device fresh from the factory, a server account at generation 0, empty channels."""
+    return Slot(DEVICE.initial, DeviceData(), SERVER.initial, AccountData(), (), (),
+                initial_budget(config.bounds))
+
+
+def initial_state(config: Config) -> SystemState:
+    """The system's single initial state."""
+    return tuple(initial_slot(config) for _ in range(config.bounds.devices))
+
+
+def _machine(slot: Slot, role: Role) -> tuple[str, Any]:
+    """The control state and data of one machine of the slot."""
+    if role is Role.DEVICE:
+        return slot.device_state, slot.device
+    return slot.server_state, slot.account
 
 
 def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
-    """Every step the slot can take now, in a fixed order."""
+    """Every step the slot can take now, in a fixed order: spontaneous, then channel by channel."""
     b = config.bounds
-    dev, srv, up, down, budget = slot.device, slot.server, slot.up, slot.down, slot.budget
     acts: list[Action] = []
-    kinds = [t.value for t in b.bootstrap_types]
-    if dev == FACTORY:
-        boot, cls = "bootstrap", SETUP
-    else:
-        boot, cls = "rebootstrap", (FAULT if budget.rebootstraps > 0 else None)
-    if cls is not None:
-        acts += [Action(DEVICE_ROLE, boot, boot, _bootstrap_arg(k, slot), cls) for k in kinds]
-    quiet = not up and not down
-    for role, trigger, starts, needs_quiet, cls, spends in SPONTANEOUS:
-        outgoing = up if role == DEVICE_ROLE else down
-        if ((starts and len(outgoing) >= b.capacity) or (needs_quiet and not quiet)
-                or (spends is not None and getattr(budget, spends) <= 0)):
+    quiet = not slot.up and not slot.down
+    for role, first in SPONTANEOUS:
+        if ((first.starts and len(slot.up if role is Role.DEVICE else slot.down) >= b.capacity)
+                or (first.quiet and not quiet)
+                or (first.budget is not None and remaining(slot.budget, first.budget) <= 0)):
             continue
-        ctl, data = (dev, slot.dev) if role == DEVICE_ROLE else (srv, slot.acct)
-        rule = runtime.choose(role, trigger, ctl, data, None)
-        if rule is not None:
-            acts.append(Action(role, trigger, rule, None, cls))
-    for channel, role, ctl, data, name in ((up, SERVER_ROLE, srv, slot.acct, "up"),
-                                           (down, DEVICE_ROLE, dev, slot.dev, "down")):
-        if not channel:
+        ctl, data = _machine(slot, role)
+        for arg in (None,) if first.args is None else first.args(b, slot):
+            name = runtime.choose(role, first.trigger, ctl, data, arg)
+            if name is None:
+                continue
+            rule, chained = RULES[role, name], None
+            if rule.chain is not None and rule.chain.when(arg):
+                chained = runtime.choose(rule.chain.role, rule.chain.trigger,
+                                         *_machine(slot, rule.chain.role), None)
+            acts.append(Action(Step.SPONTANEOUS, role, None, first.trigger, name, arg, rule.cls, chained))
+    losses = remaining(slot.budget, LOSSES)
+    for channel, queue in ((Channel.UP, slot.up), (Channel.DOWN, slot.down)):
+        if not queue:
             continue
-        head = channel[0]
-        takers = [(t, runtime.choose(role, t, ctl, data, head))
-                  for t in CONSUMERS[role].get(head.number, ())]
-        takers = [(t, rule) for t, rule in takers if rule is not None]
-        acts += [Action(f"deliver_{name}", t, rule) for t, rule in takers]
-        if not takers:
-            acts.append(Action(f"discard_{name}"))
-        if budget.losses > 0:
-            acts.append(Action(f"lose_{name}", cls=FAULT))
+        role, head = channel.receiver, queue[0]
+        ctl, data = _machine(slot, role)
+        taken = False
+        for trigger in CONSUMERS[role].get(head.number, ()):
+            name = runtime.choose(role, trigger, ctl, data, head)
+            if name is not None:
+                taken = True
+                acts.append(Action(Step.DELIVER, role, channel, trigger, name, None,
+                                   RULES[role, name].cls))
+        if not taken:
+            acts.append(Action(Step.DISCARD, role, channel))
+        if losses > 0:
+            acts.append(Action(Step.LOSE, None, channel, cls=FAULT))
     return acts
 
 
 def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     """The slot after ``action`` (which must be one of ``slot_actions``)."""
-    kind, trigger, arg = action.kind, action.trigger, action.arg
-    device, dev, server, acct, up, down, budget = slot
+    step, role, channel = action.step, action.role, action.channel
+    device_state, device, server_state, account, up, down, budget = slot
+    queues = {Channel.UP: up, Channel.DOWN: down}
 
-    def fire(role: str, ctl: str, data: Any, arg: Any) -> tuple[str, Any, tuple[Package, ...]]:
-        rule, ctl, data, out = runtime.fire(role, trigger, ctl, data, arg)
-        if rule != action.rule:
-            raise RuntimeError(f"{role}: {trigger} fired {rule!r}, the action named {action.rule!r}")
-        return ctl, data, out
+    def fire(role: Role, trigger: str, arg: Any, expected: str | None) -> tuple[Package, ...]:
+        nonlocal device_state, device, server_state, account
+        if role is Role.DEVICE:
+            rule, device_state, device, out = runtime.fire(role, trigger, device_state, device, arg)
+        else:
+            rule, server_state, account, out = runtime.fire(role, trigger, server_state, account, arg)
+        if expected is not None and rule != expected:
+            raise RuntimeError(f"{role}: {trigger} fired {rule!r}, the action named {expected!r}")
+        return out
 
-    if kind == "deliver_up":
-        server, acct, out = fire(SERVER_ROLE, server, acct, up[0])
-        up, down = up[1:], down + out
-    elif kind == "deliver_down":
-        device, dev, out = fire(DEVICE_ROLE, device, dev, down[0])
-        down, up = down[1:], up + out
-    elif kind == SERVER_ROLE:
-        server, acct, out = fire(SERVER_ROLE, server, acct, arg)
-        down = down + out
-    elif kind == DEVICE_ROLE:
-        device, dev, out = fire(DEVICE_ROLE, device, dev, arg)
-        up = up + out
-        spends = BUDGETS.get(trigger)
-        if spends is not None:
-            # A fault on the device drops its connection: what was in flight is gone.
-            up, down = (), ()
-            budget = budget._replace(**{spends: getattr(budget, spends) - 1})
-        if trigger in ("bootstrap", "rebootstrap") and arg[0] == BootstrapType.SERVER.value:
-            _, server, acct, _ = runtime.fire(SERVER_ROLE, "pushed_bootstrap", server, acct, None)
-    elif kind in ("discard_up", "lose_up"):
-        up = up[1:]
-    elif kind in ("discard_down", "lose_down"):
-        down = down[1:]
+    if step is Step.SPONTANEOUS:
+        out = fire(role, action.trigger, action.arg, action.rule)
+        queues[Channel.outgoing(role)] += out
+        rule = RULES[role, action.rule]
+        if rule.disconnects:  # the connection drops: what was in flight is gone
+            queues = {Channel.UP: (), Channel.DOWN: ()}
+        if rule.budget is not None:
+            budget = spend(budget, rule.budget)
+        if action.chained is not None:
+            fire(rule.chain.role, rule.chain.trigger, None, action.chained)
+    elif step is Step.DELIVER:
+        head = queues[channel][0]
+        queues[channel] = queues[channel][1:]
+        out = fire(role, action.trigger, head, action.rule)
+        queues[Channel.outgoing(role)] += out
+    elif step in (Step.DISCARD, Step.LOSE):
+        queues[channel] = queues[channel][1:]
+        if step is Step.LOSE:
+            budget = spend(budget, LOSSES)
     else:
-        raise ValueError(f"unknown action kind {kind!r}")
-    if kind.startswith("lose_"):
-        budget = Budget(budget.rebootstraps, budget.resets, budget.losses - 1)
-    return Slot(device, dev, server, acct, up, down, budget)
+        raise ValueError(f"unknown step {step!r}")
+    return Slot(device_state, device, server_state, account, queues[Channel.UP],
+                queues[Channel.DOWN], budget)

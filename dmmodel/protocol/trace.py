@@ -13,46 +13,44 @@ from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.messages import Package, describe
-from dmmodel.protocol.rules import PROTOCOL
+from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
-from dmmodel.protocol.system import DEVICE_ROLE, SERVER_ROLE, Action
-
-ACTING_ROLE = {
-    DEVICE_ROLE: DEVICE_ROLE,
-    "deliver_down": DEVICE_ROLE,
-    SERVER_ROLE: SERVER_ROLE,
-    "deliver_up": SERVER_ROLE,
-}
+from dmmodel.protocol.system import RULES, Action, Channel, Step
 
 
 @dataclass(frozen=True)
 class TraceEntry:
-    """One step: who acted, the package it took (if any), the rule it fired, what it sent."""
+    """One step: who acted, the package it took (if any), the rule it fired, what it sent.
+
+    ``chained`` names the rule the other machine fired with it (a server-pushed bootstrap).
+    """
 
     number: int
     index: int
     action: Action
-    role: str | None
+    role: Role | None
     rule: str | None
     taken: Package | None
     sent: tuple[Package, ...]
     slot: Slot
+    chained: tuple[Role, str] | None = None
 
     @property
     def actor(self) -> str:
-        return "server" if self.role == SERVER_ROLE else device_name(self.index)
+        return "server" if self.role is Role.SERVER else device_name(self.index)
 
     def headline(self) -> str:
         """A short description of the step, e.g. ``server: receive_package1 -> accept``."""
         a = self.action
         name = device_name(self.index)
-        if a.kind.startswith(("lose_", "discard_")):
-            verb = "lost" if a.kind.startswith("lose_") else "discarded (no rule takes it)"
-            return f"{'to server' if a.kind.endswith('up') else 'to ' + name}: Pkg{self.taken.number} {verb}"
+        if a.step in (Step.LOSE, Step.DISCARD):
+            verb = "lost" if a.step is Step.LOSE else "discarded (no rule takes it)"
+            where = "to server" if a.channel is Channel.UP else f"to {name}"
+            return f"{where}: Pkg{self.taken.number} {verb}"
         what = a.trigger if a.arg is None else f"{a.trigger} ({a.arg[0]})"
         tag = "" if a.cls == PROTOCOL else f" [{a.cls}]"
-        who = "server" if self.role == SERVER_ROLE else name
-        about = f" for {name}" if self.role == SERVER_ROLE else ""
+        who = "server" if self.role is Role.SERVER else name
+        about = f" for {name}" if self.role is Role.SERVER else ""
         return f"{who}{about}: {what} -> {self.rule}{tag}"
 
     def lines(self) -> list[str]:
@@ -60,7 +58,7 @@ class TraceEntry:
         out = [f"{self.number:>3}. {self.headline()}"]
         account = device_name(self.index)
         for p in self.sent:
-            arrow = "->" if self.role == DEVICE_ROLE else "<-"
+            arrow = "->" if self.role is Role.DEVICE else "<-"
             out.append(f"       {arrow} {describe(p, account)}")
         return out
 
@@ -78,14 +76,14 @@ def take(system: ExecutableSystem, index: int, action: Action, number: int) -> T
     """Take one step on ``system`` and describe it."""
     slot = system.slots[index]
     taken = None
-    if action.kind.endswith("_up"):
-        taken = slot.up[0]
-    elif action.kind.endswith("_down"):
-        taken = slot.down[0]
-    role = ACTING_ROLE.get(action.kind)
+    if action.channel is not None:
+        taken = (slot.up if action.channel is Channel.UP else slot.down)[0]
+    role = action.role if action.step in (Step.SPONTANEOUS, Step.DELIVER) else None
     system.step(index, action)
-    rule, sent = None, ()
+    rule, sent, chained = None, (), None
     if role is not None:
         machine = system.runtimes[index].machines[role]
         rule, sent = machine.last_rule, machine.sent
-    return TraceEntry(number, index, action, role, rule, taken, sent, system.slots[index])
+        if action.chained is not None:
+            chained = (RULES[role, rule].chain.role, action.chained)
+    return TraceEntry(number, index, action, role, rule, taken, sent, system.slots[index], chained)

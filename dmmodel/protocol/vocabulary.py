@@ -25,7 +25,7 @@ STATUS_MISSING_CREDENTIALS = 407  # credentials missing; MUST carry a Chal (the 
 
 DMACC_ROOT = "./DMAcc"
 
-# Model choice (DESIGN.md section 2): the DM 1.3 text is not available, so the bootstrap report
+# Model choice: the DM 1.3 text is not available, so the bootstrap report
 # is a Generic Alert (1226) whose type URN follows DM 2.0's BootstrapComplete alert type.
 BOOTSTRAP_REPORT_URN = "urn:oma:at:dm:1.3:BootstrapComplete"
 BOOTSTRAP_REPORT_NOTE = (

@@ -16,9 +16,9 @@ from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import RealCrypto
 from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package
-from dmmodel.protocol.rules import Ctx, MachineTable
+from dmmodel.protocol.rules import Ctx, MachineTable, Role
 from dmmodel.protocol.state import AccountData, DeviceData
-from dmmodel.protocol.system import CONSUMERS, DEVICE_ROLE, SERVER_ROLE, TABLES
+from dmmodel.protocol.system import CONSUMERS, TABLES
 
 
 class Adapter(Protocol):
@@ -27,9 +27,9 @@ class Adapter(Protocol):
     def event(self, trigger: str, arg: Any) -> tuple[Package, ...]:
         """A spontaneous step; returns the packages sent.
 
-        Device triggers: ``bootstrap``/``rebootstrap`` (``arg`` = (bootstrap type, secret
-        generation)), ``reset``, ``connect``, ``timeout``. Server triggers: ``notify``,
-        ``timeout``, ``pushed_bootstrap`` (the server pushed a bootstrap to the device).
+        ``trigger`` is one the role's rule table takes unprompted, e.g. ``connect``, ``timeout``,
+        ``bootstrap`` (``arg`` = (bootstrap type, secret generation)), or ``pushed_bootstrap``
+        for the server's side of a bootstrap it pushed.
         """
 
     def receive(self, package: Package) -> tuple[Package, ...]:
@@ -45,18 +45,20 @@ AdapterFactory = Callable[[Config, int], Adapter]  # (configuration, device inde
 class MachineAdapter:
     """An implementation made from a rule table: the project's own machines, or a variation.
 
-    A server that may rotate the secrets does so whenever it can (``rotate``), since that is
-    the choice that leads to the deadlock; the model allows either.
+    A server that may rotate the secrets does so whenever it can (``rotate``: it prefers the
+    alternative answers its rules declare), since that is the choice that leads to the deadlock;
+    the model allows either.
     """
 
     def __init__(
-        self, role: str, table: MachineTable, config: Config, index: int, rotate: bool = True
+        self, role: Role, table: MachineTable, config: Config, index: int, rotate: bool = True
     ) -> None:
-        data = DeviceData() if role == DEVICE_ROLE else AccountData()
+        data = DeviceData() if role == Role.DEVICE else AccountData()
         ctx = Ctx(config.bounds, config.variant, RealCrypto(), index)
-        self.role = role
         self.live = LiveMachine(table.for_variant(config.variant), ctx, data)
-        self.rotate = rotate
+        alternatives = {r.trigger for r in table.rules if r.choice is not None}
+        self.preferred = {number: sorted(triggers, key=lambda t: (t in alternatives) != rotate)
+                          for number, triggers in CONSUMERS[role].items()}
 
     def _fire(self, trigger: str, arg: Any) -> tuple[Package, ...]:
         self.live.sent = ()
@@ -67,8 +69,7 @@ class MachineAdapter:
         return self._fire(trigger, arg)
 
     def receive(self, package: Package) -> tuple[Package, ...]:
-        triggers = CONSUMERS[self.role].get(package.number, [])
-        for trigger in reversed(triggers) if self.rotate else triggers:
+        for trigger in self.preferred.get(package.number, ()):
             if self.live.may_trigger(trigger, arg=package):
                 return self._fire(trigger, package)
         return ()
@@ -79,17 +80,17 @@ class MachineAdapter:
 
 def own_device(config: Config, index: int) -> MachineAdapter:
     """The project's device machine, as an implementation under test."""
-    return MachineAdapter(DEVICE_ROLE, TABLES[DEVICE_ROLE], config, index)
+    return MachineAdapter(Role.DEVICE, TABLES[Role.DEVICE], config, index)
 
 
 def own_server(config: Config, index: int) -> MachineAdapter:
     """The project's server machine (rotating whenever it can), as an implementation under test."""
-    return MachineAdapter(SERVER_ROLE, TABLES[SERVER_ROLE], config, index)
+    return MachineAdapter(Role.SERVER, TABLES[Role.SERVER], config, index)
 
 
 def forgetful_server(config: Config, index: int) -> MachineAdapter:
     """A faulty server: it forgets the bootstrap-time secret, so it never recognises a report."""
-    table = TABLES[SERVER_ROLE]
+    table = TABLES[Role.SERVER]
     kept = tuple(r for r in table.rules if not r.name.startswith("recognise_bootstrap"))
     faulty = MachineTable("forgetful server", table.states, table.initial, kept)
-    return MachineAdapter(SERVER_ROLE, faulty, config, index)
+    return MachineAdapter(Role.SERVER, faulty, config, index)

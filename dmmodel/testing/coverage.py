@@ -11,9 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dmmodel.protocol.config import Config
-from dmmodel.protocol.system import DEVICE_ROLE, SERVER_ROLE, TABLES
-
-ROLES = (DEVICE_ROLE, SERVER_ROLE)
+from dmmodel.protocol.system import TABLES
 
 
 @dataclass
@@ -30,10 +28,10 @@ class Coverage:
     def possible_rules(self) -> list[str]:
         """Every ``role:rule`` of the tables the configuration's variant keeps."""
         variant = self.config.variant
-        return [f"{role}:{r.name}" for role in ROLES for r in TABLES[role].for_variant(variant).rules]
+        return [f"{role}:{r.name}" for role in TABLES for r in TABLES[role].for_variant(variant).rules]
 
     def possible_states(self) -> list[str]:
-        return [f"{role}:{s}" for role in ROLES for s in TABLES[role].states]
+        return [f"{role}:{s}" for role in TABLES for s in TABLES[role].states]
 
     def starved(self) -> list[str]:
         """Rules that never fired and control states never reached, in table order."""

@@ -20,21 +20,19 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.properties import INVARIANTS
+from dmmodel.protocol.rules import FAULT
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import Action, SystemState
 from dmmodel.protocol.trace import TraceEntry, take
-from dmmodel.protocol.vocabulary import BootstrapType
 from dmmodel.testing.adapter import AdapterFactory
 from dmmodel.testing.coverage import Coverage
 from dmmodel.testing.moves import Move, moves
 from dmmodel.testing.oracle import Conformance
 from dmmodel.testing.recovery import Recoverability
 
-BOOTSTRAPS = ("bootstrap", "rebootstrap")
-
 
 class SafetyError(AssertionError):
-    """A safety invariant of DESIGN.md section 4 does not hold after a step."""
+    """A safety invariant of the model does not hold after a step."""
 
 
 class ProtocolMachine(RuleBasedStateMachine):
@@ -83,12 +81,13 @@ class ProtocolMachine(RuleBasedStateMachine):
         seen = []
         if entry.rule is not None:
             seen.append(f"{entry.role}:{entry.rule}")
-        if entry.action.trigger in BOOTSTRAPS and entry.action.arg[0] == BootstrapType.SERVER:
-            seen.append("server:pushed_bootstrap")
+        if entry.chained is not None:
+            seen.append("{}:{}".format(*entry.chained))
         coverage.rules.update(seen)
-        if entry.action.trigger == "rebootstrap" and before.acct.issued > 0:
-            coverage.situations["rebootstrap after a rotation"] += 1
-            seen.append("rebootstrap after a rotation")
+        if entry.action.cls == FAULT and entry.rule is not None and before.account.issued > 0:
+            situation = f"{entry.rule} after a rotation"
+            coverage.situations[situation] += 1
+            seen.append(situation)
         if currently_in_test_context():  # a printed program also runs outside Hypothesis
             for name in seen:
                 event(name)
@@ -96,8 +95,8 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     def _count_states(self) -> None:
         for slot in self.system.slots:
-            self.coverage.states[f"device:{slot.device}"] += 1
-            self.coverage.states[f"server:{slot.server}"] += 1
+            self.coverage.states[f"device:{slot.device_state}"] += 1
+            self.coverage.states[f"server:{slot.server_state}"] += 1
 
     @invariant()
     def safety(self) -> None:

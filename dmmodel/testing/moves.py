@@ -1,8 +1,11 @@
 """The moves a randomized test may make: each names a family of the system's enabled actions.
 
-A move is what one Hypothesis rule does (``connect``, ``deliver_up_rotating``, ``rebootstrap_smartcard``
-...); it is possible exactly when the executable system lists a matching action, which is how the
-rules' preconditions stay true to the model.
+A move is what one Hypothesis rule does (``connect``, ``deliver_up_rotating``,
+``rebootstrap_smartcard`` ...); it is possible exactly when the executable system lists a
+matching action, which is how the rules' preconditions stay true to the model. The moves are
+read from the rule tables: one per trigger a machine takes unprompted (one per argument name for
+a rule that takes arguments), one delivery per channel and per alternative answer a rule
+declares, and one loss per channel when the configuration allows losses.
 """
 
 from __future__ import annotations
@@ -10,50 +13,62 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dmmodel.protocol.config import Config
-from dmmodel.protocol.system import DEVICE_ROLE, SERVER_ROLE, Action
-
-ROTATING = "receive_package1_rotating"
+from dmmodel.protocol.rules import Role
+from dmmodel.protocol.system import (
+    LOSSES,
+    RULES,
+    SPONTANEOUS,
+    TABLES,
+    Action,
+    Channel,
+    Step,
+    initial_slot,
+)
 
 
 @dataclass(frozen=True)
 class Move:
-    """Matches actions by kind, by trigger (None: any) and, for bootstraps, by bootstrap type."""
+    """Matches actions by step, role, channel, trigger, argument name and declared choice."""
 
     name: str
-    kinds: tuple[str, ...]
-    triggers: tuple[str | None, ...] | None = None
-    boot: str | None = None
+    steps: tuple[Step, ...]
+    role: Role | None = None
+    channel: Channel | None = None
+    trigger: str | None = None
+    arg: str | None = None
+    choice: str | None = None
 
     def matches(self, action: Action) -> bool:
-        return (
-            action.kind in self.kinds
-            and (self.triggers is None or action.trigger in self.triggers)
-            and (self.boot is None or action.arg[0] == self.boot)
-        )
+        if action.step not in self.steps:
+            return False
+        if self.channel is not None and action.channel is not self.channel:
+            return False
+        if action.step is Step.SPONTANEOUS:
+            return (action.role is self.role and action.trigger == self.trigger
+                    and (self.arg is None or action.arg[0] == self.arg))
+        declared = None if action.rule is None else RULES[action.role, action.rule].choice
+        return declared == self.choice
 
 
 def moves(config: Config) -> list[Move]:
     """The moves a configuration allows: faults only where its budgets give them."""
     b = config.bounds
     found: list[Move] = []
-    for kind in b.bootstrap_types:
-        found.append(Move(f"bootstrap_{kind.value}", (DEVICE_ROLE,), ("bootstrap",), kind.value))
-        if b.rebootstraps:
-            found.append(
-                Move(f"rebootstrap_{kind.value}", (DEVICE_ROLE,), ("rebootstrap",), kind.value)
-            )
-    if b.resets:
-        found.append(Move("reset", (DEVICE_ROLE,), ("reset",)))
-    found += [
-        Move("connect", (DEVICE_ROLE,), ("connect",)),
-        Move("device_timeout", (DEVICE_ROLE,), ("timeout",)),
-        Move("server_timeout", (SERVER_ROLE,), ("timeout",)),
-        Move("deliver_up", ("deliver_up", "discard_up"), ("receive_package1", "receive_package3", None)),
-        Move("deliver_up_rotating", ("deliver_up",), (ROTATING,)),
-        Move("deliver_down", ("deliver_down", "discard_down")),
-    ]
-    if b.notifications:
-        found.append(Move("notify", (SERVER_ROLE,), ("notify",)))
-    if b.losses:
-        found += [Move("lose_up", ("lose_up",)), Move("lose_down", ("lose_down",))]
+    for role, rule in SPONTANEOUS:
+        if rule.budget is not None and getattr(b, rule.budget) <= 0:
+            continue
+        shared = sum(1 for _, other in SPONTANEOUS if other.trigger == rule.trigger) > 1
+        name = f"{role}_{rule.trigger}" if shared else rule.trigger
+        if rule.args is None:
+            found.append(Move(name, (Step.SPONTANEOUS,), role, None, rule.trigger))
+            continue
+        for arg in rule.args(b, initial_slot(config)):
+            found.append(Move(f"{name}_{arg[0]}", (Step.SPONTANEOUS,), role, None, rule.trigger, arg[0]))
+    for channel in Channel:
+        found.append(Move(f"deliver_{channel}", (Step.DELIVER, Step.DISCARD), channel=channel))
+        alternatives = dict.fromkeys(r.choice for r in TABLES[channel.receiver].rules if r.choice)
+        found += [Move(f"deliver_{channel}_{choice}", (Step.DELIVER,), channel=channel, choice=choice)
+                  for choice in alternatives]
+    if getattr(b, LOSSES):
+        found += [Move(f"lose_{channel}", (Step.LOSE,), channel=channel) for channel in Channel]
     return found

@@ -15,15 +15,13 @@ from typing import Any
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.messages import Package, describe
-from dmmodel.protocol.system import DEVICE_ROLE, SERVER_ROLE, Action
-from dmmodel.protocol.trace import ACTING_ROLE, TraceEntry, take
-from dmmodel.protocol.vocabulary import BootstrapType
+from dmmodel.protocol.rules import Role
+from dmmodel.protocol.system import RULES, Action, Channel, Step
+from dmmodel.protocol.trace import TraceEntry, take
 from dmmodel.testing.adapter import Adapter, AdapterFactory
 
-RECEIVER = {"deliver_up": SERVER_ROLE, "discard_up": SERVER_ROLE,
-            "deliver_down": DEVICE_ROLE, "discard_down": DEVICE_ROLE}
+ARRIVALS = (Step.DELIVER, Step.DISCARD)
 Outcome = tuple[str, tuple[Package, ...]]  # control state reached, packages sent
-PUSHED = "pushed_bootstrap"  # the server's side of a bootstrap the server pushes
 
 
 class ConformanceError(AssertionError):
@@ -55,48 +53,48 @@ class Conformance:
 
     def take(self, index: int, action: Action, number: int) -> TraceEntry:
         """Take ``action`` on device ``index``'s slot, checking each implementation that acts."""
-        role = ACTING_ROLE.get(action.kind) or RECEIVER.get(action.kind)
-        adapter = self.adapters.get((index, role))
-        chosen = action if adapter is None else self._conforming(index, role, adapter, action, number)
+        adapter = self.adapters.get((index, action.role))
+        chosen = action if adapter is None else self._conforming(index, action.role, adapter, action)
         entry = take(self.system, index, chosen, number)
         self.history.append(entry)
-        pushed = action.trigger in ("bootstrap", "rebootstrap") and action.arg[0] == BootstrapType.SERVER
-        server = self.adapters.get((index, SERVER_ROLE))
-        if pushed and server is not None:
-            sent = tuple(server.event("pushed_bootstrap", None))
-            expected = (self.system.slots[index].server, ())
-            self._expect(index, SERVER_ROLE, "pushed_bootstrap", (server.observe(), sent),
-                         [(PUSHED, expected)])
+        other = None if entry.chained is None else self.adapters.get((index, entry.chained[0]))
+        if other is not None:
+            role, rule = entry.chained
+            trigger = RULES[entry.role, entry.rule].chain.trigger
+            slot = self.system.slots[index]
+            reached = slot.device_state if role is Role.DEVICE else slot.server_state
+            sent = tuple(other.event(trigger, None))
+            self._expect(index, role, trigger, (other.observe(), sent), [(rule, (reached, ()))])
         return entry
 
-    def _conforming(self, index: int, role: str, adapter: Adapter, action: Action, number: int) -> Action:
+    def _conforming(self, index: int, role: Role, adapter: Adapter, action: Action) -> Action:
         slot = self.system.slots[index]
-        if action.kind in RECEIVER:
-            channel = slot.up if action.kind.endswith("_up") else slot.down
-            head = channel[0]
+        if action.step in ARRIVALS:
+            head = (slot.up if action.channel is Channel.UP else slot.down)[0]
             stimulus = describe(head, device_name(index))
-            same = [a for i, a in self.system.actions() if i == index and RECEIVER.get(a.kind) == role]
+            same = [a for i, a in self.system.actions()
+                    if i == index and a.step in ARRIVALS and a.channel == action.channel]
             answer = adapter.receive(head)
         else:
             stimulus = action.trigger if action.arg is None else f"{action.trigger} {action.arg}"
             same = [action]
             answer = adapter.event(action.trigger, action.arg)
-        allowed = [(a, self._model_outcome(index, role, a, number)) for a in same]
+        allowed = [(a, self._model_outcome(index, role, a)) for a in same]
         return self._expect(index, role, stimulus, (adapter.observe(), tuple(answer)), allowed)
 
-    def _model_outcome(self, index: int, role: str, action: Action, number: int) -> Outcome:
+    def _model_outcome(self, index: int, role: Role, action: Action) -> Outcome:
         self.twin.restore(self.system.state)
-        entry = take(self.twin, index, action, number)
+        entry = take(self.twin, index, action, 0)
         return self.twin.runtimes[index].machines[role].state, entry.sent
 
-    def _expect(self, index: int, role: str, stimulus: str, seen: Outcome,
+    def _expect(self, index: int, role: Role, stimulus: str, seen: Outcome,
                 allowed: list[tuple[Any, Outcome]]) -> Any:
         """The choice whose outcome the implementation's matches, else a readable failure."""
         for choice, outcome in allowed:
             if outcome == seen:
                 return choice
         account = device_name(index)
-        who = account if role == DEVICE_ROLE else f"server for {account}"
+        who = account if role is Role.DEVICE else f"server for {account}"
         options = [f"  {_name(a)}: {_outcome_text(o, account)}" for a, o in allowed]
         recent = [e.headline() for e in self.history[-10:]]
         raise ConformanceError("\n".join([

@@ -1,4 +1,4 @@
-"""Recoverability: the executable form of *no authentication deadlock* (DESIGN.md section 4).
+"""Recoverability: the executable form of *no authentication deadlock*.
 
 From a given state, a fair, deterministic scheduler runs protocol steps alone (deliver every
 package, time out when nothing is in flight, connect when idle; no re-bootstrap, reset or loss)
@@ -13,25 +13,32 @@ from dataclasses import dataclass
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.properties import authenticated, has_account
-from dmmodel.protocol.rules import PROTOCOL
+from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
-from dmmodel.protocol.system import Action, SystemState
+from dmmodel.protocol.system import SPONTANEOUS, TABLES, Action, Channel, Step, SystemState
 from dmmodel.protocol.trace import TraceEntry, take
 
 RECOVERY_STEPS = 60  # per device; a healthy exchange needs 3 steps, a full 401 retry cycle 7
 
-# What the scheduler prefers, first to last: drain the device's channel, then the server's
-# (the plain answer, never a rotation: recovery must not need one), clean up, start a session.
-PREFERENCE = (
-    ("deliver_down", None),
-    ("discard_down", None),
-    ("deliver_up", "receive_package1"),
-    ("deliver_up", "receive_package3"),
-    ("discard_up", None),
-    ("device", "timeout"),
-    ("server", "timeout"),
-    ("device", "connect"),
-)
+
+def _preference() -> list[tuple[Step, Role | None, str | None]]:
+    """What the scheduler prefers, first to last, read from the rule tables: drain the device's
+    channel, then the server's (each with its plain answer, never an alternative such as a
+    rotation: recovery must not need one), clean up with quiet steps (timeouts), then start a
+    session (the device's own start first)."""
+    order: list[tuple[Step, Role | None, str | None]] = []
+    for channel in (Channel.DOWN, Channel.UP):
+        role = channel.receiver
+        plain = [r.trigger for r in TABLES[role].rules if r.consumes is not None and r.choice is None]
+        order += [(Step.DELIVER, role, trigger) for trigger in dict.fromkeys(plain)]
+        order.append((Step.DISCARD, role, None))
+    spontaneous = [(role, rule) for role, rule in SPONTANEOUS if rule.cls == PROTOCOL]
+    order += [(Step.SPONTANEOUS, role, rule.trigger) for role, rule in spontaneous if rule.quiet]
+    order += [(Step.SPONTANEOUS, role, rule.trigger) for role, rule in spontaneous if rule.starts]
+    return order
+
+
+PREFERENCE = _preference()
 
 
 class RecoverabilityError(AssertionError):
@@ -72,9 +79,9 @@ class Recovery:
 def next_step(system: ExecutableSystem, index: int) -> Action | None:
     """The scheduler's choice for device ``index``: its most preferred enabled protocol step."""
     mine = [a for i, a in system.actions() if i == index and a.cls == PROTOCOL]
-    for kind, trigger in PREFERENCE:
+    for step, role, trigger in PREFERENCE:
         for action in mine:
-            if action.kind == kind and (trigger is None or action.trigger == trigger):
+            if action.step is step and action.role is role and action.trigger == trigger:
                 return action
     return None
 

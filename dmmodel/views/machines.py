@@ -3,7 +3,7 @@
 One edge per rule and source (rules sharing source and destination share an edge); a rule that
 leaves three or more states starts from an "any of" node instead, which keeps the server's chart
 legible. In a variant with change-request switches on, what the CR adds is highlighted: rules that
-belong to a switch, and rules whose effect sends something new (listed in ``EFFECT_ADDITIONS``).
+belong to a switch, and rules whose effect a switch changes (each rule's ``adds``).
 """
 
 from __future__ import annotations
@@ -12,16 +12,6 @@ from dmmodel.protocol.config import Variant
 from dmmodel.protocol.rules import FAULT, SETUP, MachineTable, Rule
 from dmmodel.render import Edge, Graph, Node
 
-# What a rule's effect adds under a switch, though the rule itself exists in DM 1.2 as well.
-EFFECT_ADDITIONS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
-    ("device", "connect"): (("report", "+ report"),),
-    ("device", "answer_notification"): (("report", "+ report"),),
-    ("device", "retry"): (("report", "+ report"),),
-    ("device", "take_session"): (("ack", "takes ack"), ("type_node", "answers Get type")),
-    ("server", "accept"): (("ack", "+ ack"), ("type_node", "+ Get type")),
-    ("server", "accept_rotating"): (("ack", "+ ack"), ("type_node", "+ Get type")),
-    ("server", "close"): (("type_node", "records type"),),
-}
 SPREAD = 3  # a rule leaving this many states or more is drawn from an "any of" node
 
 
@@ -30,13 +20,13 @@ def _event(rule: Rule) -> str:
     return f"Pkg{rule.consumes}" if rule.consumes is not None else rule.trigger
 
 
-def _label(table: MachineTable, rule: Rule, variant: Variant) -> tuple[str, str, bool]:
+def _label(rule: Rule, variant: Variant) -> tuple[str, str, bool]:
     """The edge text of ``rule`` (head, additions) and whether the CR adds to it in ``variant``."""
-    added = [text for switch, text in EFFECT_ADDITIONS.get((table.name, rule.name), ())
-             if getattr(variant, switch)]
+    # a rule that belongs to a switch is highlighted whole; the additions inside it go unsaid
+    added = [] if rule.requires else [text for switch, text in rule.adds if variant.on(switch)]
     event = _event(rule)
     head = rule.name if event == rule.name else f"{event} / {rule.name}"
-    highlight = bool(added) or (rule.requires is not None and getattr(variant, rule.requires))
+    highlight = bool(added) or (rule.requires is not None and variant.on(rule.requires))
     return head, " ".join(added), highlight
 
 
@@ -63,8 +53,8 @@ def machine_chart(table: MachineTable, variant: Variant) -> Graph:
     merged: dict[tuple[str, str, bool, str], dict[str, list[str]]] = {
         ("start", table.initial, False, "solid"): {}}
     for rule in kept.rules:
-        head, added, highlight = _label(table, rule, variant)
-        style = "dashed" if rule.kind in (FAULT, SETUP) else "solid"
+        head, added, highlight = _label(rule, variant)
+        style = "dashed" if rule.cls in (FAULT, SETUP) else "solid"
         sources = [_sources(rule)] if len(rule.sources) >= SPREAD else list(rule.sources)
         for source in sources:
             lines = merged.setdefault((source, rule.dest, highlight, style), {})

@@ -12,22 +12,14 @@ from dataclasses import replace
 
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.messages import Package
-from dmmodel.protocol.server import SERVER
-from dmmodel.protocol.system import DEVICE_ROLE, SERVER_ROLE
+from dmmodel.protocol.rules import FAULT, PROTOCOL, Role
+from dmmodel.protocol.system import RULES, Channel, Step
 from dmmodel.protocol.trace import TraceEntry
 from dmmodel.render import Divider, Message, Note, SequenceChart
 from dmmodel.views.labels import carries_cr_addition, package_label
 
 ENVIRONMENT = "environment"
 SERVER_NAME = "server"
-CR_SERVER_RULES = frozenset(r.name for r in SERVER.rules if r.requires is not None)
-QUIET_NOTES = {
-    (DEVICE_ROLE, "give_up"): "retry limit reached: session abandoned",
-    (DEVICE_ROLE, "close"): "session closed",
-    (DEVICE_ROLE, "timeout"): "timeout: session abandoned",
-    (SERVER_ROLE, "timeout"): "timeout: stops waiting",
-    (SERVER_ROLE, "refused_by_device"): "device refused the server's credential",
-}
 
 Event = Message | Note | Divider
 
@@ -37,26 +29,25 @@ class _Builder:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
-        self.in_flight: dict[tuple[int, str], list[int]] = {}
+        self.in_flight: dict[tuple[int, Channel], list[int]] = {}
         self.sessions = 0
 
-    def send(self, index: int, role: str, package: Package, entry: TraceEntry) -> None:
+    def send(self, index: int, role: Role, package: Package, entry: TraceEntry) -> None:
         device = device_name(index)
-        if role == DEVICE_ROLE:
-            sender, receiver, channel, secret = device, SERVER_NAME, "up", entry.slot.dev.gen
+        if role is Role.DEVICE:
+            sender, receiver, channel, secret = device, SERVER_NAME, Channel.UP, entry.slot.device.gen
         else:
-            sender, receiver, channel = SERVER_NAME, device, "down"
-            session = entry.slot.acct.session
-            secret = session.gen if session is not None else entry.slot.acct.gen
+            sender, receiver, channel = SERVER_NAME, device, Channel.DOWN
+            session = entry.slot.account.session
+            secret = session.gen if session is not None else entry.slot.account.gen
         label = package_label(package, secret if package.number in (0, 1, 2) else None)
         if package.number == 2 and entry.rule == "refuse":
             label += f"\n(no held secret matches; server holds g{secret})"
-        highlight = carries_cr_addition(package) or (
-            role == SERVER_ROLE and entry.rule in CR_SERVER_RULES)
+        highlight = carries_cr_addition(package) or RULES[role, entry.rule].requires is not None
         self.in_flight.setdefault((index, channel), []).append(len(self.events))
         self.events.append(Message(sender, receiver, label, highlight=highlight))
 
-    def arrive(self, index: int, channel: str, lost: bool) -> None:
+    def arrive(self, index: int, channel: Channel, lost: bool) -> None:
         queue = self.in_flight.get((index, channel), [])
         if queue:
             position = queue.pop(0)
@@ -64,45 +55,43 @@ class _Builder:
                 self.events[position] = replace(self.events[position], lost=True)
 
     def drop_all(self, index: int) -> None:
-        for channel in ("up", "down"):
+        for channel in Channel:
             while self.in_flight.get((index, channel)):
                 self.arrive(index, channel, lost=True)
 
     def add(self, entry: TraceEntry) -> None:
         action, index, device = entry.action, entry.index, device_name(entry.index)
-        kind = action.kind
-        if kind.startswith(("lose_", "discard_")):
-            discarded = kind.startswith("discard_")
-            self.arrive(index, kind.rsplit("_", 1)[1], lost=not discarded)
+        if action.step in (Step.LOSE, Step.DISCARD):
+            discarded = action.step is Step.DISCARD
+            self.arrive(index, action.channel, lost=not discarded)
             if discarded:
-                who = SERVER_NAME if kind.endswith("up") else device
+                who = SERVER_NAME if action.channel is Channel.UP else device
                 self.events.append(Note((who,), f"Pkg{entry.taken.number} discarded: no rule takes it"))
             return
-        if kind.startswith("deliver_"):
-            self.arrive(index, kind.rsplit("_", 1)[1], lost=False)
-        if action.trigger in ("bootstrap", "rebootstrap", "reset"):
+        if action.step is Step.DELIVER:
+            self.arrive(index, action.channel, lost=False)
+        rule = RULES[entry.role, entry.rule]
+        if rule.cls != PROTOCOL:
             self._environment(entry, device)
-        elif action.trigger in ("connect", "notify"):
+        elif rule.starts:
             self.sessions += 1
-            how = "client-initiated" if action.trigger == "connect" else "server-initiated"
+            how = "client-initiated" if entry.role is Role.DEVICE else "server-initiated"
             self.events.append(Divider(f"session {self.sessions} ({device}, {how})"))
         for package in entry.sent:
             self.send(index, entry.role, package, entry)
-        note = QUIET_NOTES.get((entry.role, entry.rule))
-        if note and not entry.sent:
-            self.events.append(Note((SERVER_NAME if entry.role == SERVER_ROLE else device,), note))
+        if rule.note and not entry.sent:
+            self.events.append(Note((SERVER_NAME if entry.role is Role.SERVER else device,), rule.note))
 
     def _environment(self, entry: TraceEntry, device: str) -> None:
-        """Bootstraps and resets come from the environment; they drop what was in flight."""
-        trigger = entry.action.trigger
-        if trigger == "reset":
-            text = "device reset [fault]"
-        else:
-            kind = entry.action.arg[0]
-            again = "re-bootstrap" if trigger == "rebootstrap" else "bootstrap"
-            fault = " [fault]" if trigger == "rebootstrap" else ""
-            text = f"{again} ({kind}): account with secret g{entry.slot.dev.gen}{fault}"
-        if trigger != "bootstrap":
+        """Bootstraps and faults come from the environment; a disconnecting one drops what was in
+        flight. A rule taking an argument (a bootstrap) installs an account: its secret is shown."""
+        rule = RULES[entry.role, entry.rule]
+        text = rule.title or rule.name
+        if entry.action.arg is not None:
+            text += f" ({entry.action.arg[0]}): account with secret g{entry.slot.device.gen}"
+        if rule.cls == FAULT:
+            text += " [fault]"
+        if rule.disconnects:
             self.drop_all(entry.index)
         self.events.append(Message(ENVIRONMENT, device, text))
 
