@@ -1,9 +1,11 @@
-"""Checking variants side by side, and replaying their counterexamples on the machines.
+"""Compute once, draw many: checking variants side by side and replaying their counterexamples.
 
-This is the layer the command line, the manifest, the report and the diagrams share: it runs
-the generic checker on the DM model for each variant and turns every counterexample into a
-trace of the executable ``transitions`` machines (with real credentials), verifying on the way
-that the replay reaches the very states the checker found.
+This is the one place where the DM model is checked for the command line, the manifest, the
+report and the diagrams: :func:`check_presets` runs the generic checker on the DM model for
+each variant of a configuration and turns every counterexample into a trace of the executable
+``transitions`` machines (with real credentials), verifying on the way that the replay reaches
+the very states the checker found; :func:`analyse` adds the scenario runs. Views only draw what
+these return.
 """
 
 from __future__ import annotations
@@ -15,10 +17,24 @@ from typing import Any
 
 from dmmodel.checker import CheckResult, Counterexample, Progress, Verdict, check
 from dmmodel.protocol.checkable import DMModel, property_names
-from dmmodel.protocol.config import Config, ConfigError
+from dmmodel.protocol.config import PRESETS, Bounds, Config, ConfigError, load_bounds, variant
 from dmmodel.protocol.crypto import realize
+from dmmodel.protocol.scenarios import ScenarioRun, load_all, run_scenario
 from dmmodel.protocol.system import SystemState
 from dmmodel.protocol.trace import TraceEntry, play
+
+ProgressFactory = Callable[[Config], Callable[[Progress], None] | None]
+
+
+def verdict_text(verdict: Verdict | None) -> str:
+    """One cell of a verdict matrix: ``holds``, ``VIOLATED (k)`` (k steps), ``unknown`` or ``-``."""
+    if verdict is None:
+        return "-"
+    if verdict.holds is None:
+        return "unknown"
+    if verdict.holds:
+        return "holds"
+    return f"VIOLATED ({len(verdict.counterexample.steps) - 1})"
 
 
 @dataclass
@@ -27,7 +43,6 @@ class VariantResult:
 
     config: Config
     result: CheckResult
-    verdicts: list[Verdict]
     seconds: float
     traces: dict[str, list[TraceEntry]] = field(default_factory=dict)
 
@@ -35,50 +50,34 @@ class VariantResult:
     def variant(self) -> str:
         return self.config.variant.name
 
+    @property
+    def model(self) -> DMModel:
+        return self.result.model
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        return self.result.verdicts
+
+    def verdict(self, name: str) -> Verdict | None:
+        """The verdict of property ``name``, or None if it was not checked."""
+        return next((v for v in self.verdicts if v.property.name == name), None)
+
     def failed(self) -> list[Verdict]:
         """The verdicts that are violations."""
         return [v for v in self.verdicts if v.holds is False]
 
     def to_json(self) -> dict[str, Any]:
-        """Plain data: what ``dmmodel check --json`` prints per variant."""
-        r = self.result
-        return {
-            "variant": self.variant,
-            "config": self.config.name,
-            "claims_cr": self.config.variant.claims_cr,
-            "states": r.states,
-            "transitions": r.transitions,
-            "depth": r.depth,
-            "seconds": round(self.seconds, 4),
-            "complete": r.complete,
-            "properties": [self._verdict_json(v) for v in self.verdicts],
-        }
-
-    def _verdict_json(self, verdict: Verdict) -> dict[str, Any]:
-        prop = verdict.property
-        out: dict[str, Any] = {
-            "name": prop.name,
-            "requirement": prop.requirement,
-            "holds": verdict.holds,
-            "counterexample": None,
-        }
-        trace = self.traces.get(prop.name)
-        if trace is not None:
-            out["counterexample"] = [
-                {
-                    "step": e.number,
-                    "actor": e.actor,
-                    "action": e.headline(),
-                    "class": e.action.cls,
-                    "rule": e.rule,
-                    "packages": [line.strip()[3:] for line in e.lines()[1:]],
-                }
-                for e in trace
-            ]
-            trap = verdict.counterexample.trap
-            if trap is not None:
-                out["trap"] = {"states": trap.states, "cycle": list(trap.cycle)}
-        return out
+        """What ``dmmodel check --json`` prints per variant: the checker's result, with each
+        counterexample step extended by the replay (actor, rule, packages with real credentials)."""
+        data = {"variant": self.variant, "config": self.config.name,
+                "claims_cr": self.config.variant.claims_cr, **self.result.to_json()}
+        data["seconds"] = round(self.seconds, 4)
+        for prop in data["properties"]:
+            trace = self.traces.get(prop["name"])
+            for step, entry in zip((prop["counterexample"] or [])[1:], trace or (), strict=False):
+                step.update(actor=entry.actor, rule=entry.rule,
+                            packages=[line.strip()[3:] for line in entry.lines()[1:]])
+        return data
 
 
 def replay(model: DMModel, counterexample: Counterexample) -> list[TraceEntry]:
@@ -98,6 +97,7 @@ def check_variant(
     properties: Sequence[str] | None = None,
     max_states: int | None = None,
     progress: Callable[[Progress], None] | None = None,
+    coverage: bool = False,
 ) -> VariantResult:
     """Check one configuration and replay each counterexample."""
     model = DMModel(config)
@@ -110,12 +110,48 @@ def check_variant(
             )
         wanted = [p for p in wanted if p.name in properties]
     started = perf_counter()
-    result = check(model, wanted, max_states=max_states, progress=progress)
-    seconds = perf_counter() - started
-    outcome = VariantResult(config, result, result.verdicts, seconds)
+    result = check(model, wanted, max_states=max_states, progress=progress, coverage=coverage)
+    outcome = VariantResult(config, result, perf_counter() - started)
     for verdict in outcome.failed():
         outcome.traces[verdict.property.name] = replay(model, verdict.counterexample)
     return outcome
+
+
+def check_presets(
+    config_name: str = "default",
+    variants: Sequence[str] | None = None,
+    properties: Sequence[str] | None = None,
+    max_states: int | None = None,
+    progress: ProgressFactory | None = None,
+    coverage: bool = False,
+) -> list[VariantResult]:
+    """Check the named variants (default: every preset) on one configuration."""
+    name, bounds = load_bounds(config_name)
+    configs = [Config(name, bounds, variant(v)) for v in (variants or PRESETS)]
+    return [check_variant(c, properties, max_states, progress and progress(c), coverage)
+            for c in configs]
+
+
+@dataclass
+class Analysis:
+    """Everything the diagrams and the report draw: the checks of every preset on one
+    configuration and the runs of every scenario."""
+
+    config_name: str
+    bounds: Bounds
+    results: list[VariantResult]
+    scenarios: list[ScenarioRun]
+
+    def result(self, variant_name: str) -> VariantResult:
+        """The check of one variant."""
+        return next(r for r in self.results if r.variant == variant_name)
+
+
+def analyse(config_name: str = "default", progress: ProgressFactory | None = None) -> Analysis:
+    """Check every preset on ``config_name`` and run every scenario."""
+    results = check_presets(config_name, progress=progress)
+    runs = [run_scenario(scenario) for scenario in load_all()]
+    return Analysis(results[0].config.name, results[0].config.bounds, results, runs)
 
 
 def exit_status(results: Sequence[VariantResult]) -> int:

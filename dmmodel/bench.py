@@ -8,13 +8,12 @@ divided by the number of states.
 from __future__ import annotations
 
 import multiprocessing
-import resource
-import sys
 import tomllib
 from dataclasses import asdict, dataclass, replace
 from time import perf_counter
 from typing import Any
 
+from dmmodel.checker.memory import peak_rss_bytes
 from dmmodel.protocol.config import SPECS_DIR, Config, ConfigError, bounds_from_dict, load_bounds, variant
 
 LADDER_FILE = SPECS_DIR / "bench.toml"
@@ -69,22 +68,17 @@ def load_ladder() -> list[Rung]:
         raise ConfigError(f"bench.toml: a rung lacks {missing}") from None
 
 
-def _peak_rss() -> int:
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is KiB on Linux
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
-
-
 def measure(rung: Rung) -> RungResult:
     """Check one rung in this process and measure it."""
     from dmmodel.checker import check
     from dmmodel.protocol.checkable import DMModel
 
     config = rung.make_config()
-    baseline = _peak_rss()
+    baseline = peak_rss_bytes()
     started = perf_counter()
     result = check(DMModel(config))
     total = perf_counter() - started
-    peak = _peak_rss()
+    peak = peak_rss_bytes()
     return RungResult(
         rung=rung.name,
         variant=rung.variant,

@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from dmmodel.analysis import VariantResult
+from dmmodel.analysis import VariantResult, verdict_text
 from dmmodel.protocol.config import SPECS_DIR
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.messages import describe
@@ -58,15 +58,14 @@ def load_requirements(path: Path = REQUIREMENTS_FILE) -> dict[str, Any]:
 
 
 def _verdict(result: VariantResult, name: str) -> tuple[str, str]:
-    """CSS class and text of one matrix cell."""
-    verdict = next((v for v in result.verdicts if v.property.name == name), None)
+    """CSS class and text of one matrix cell; a violation links to its counterexample's chart."""
+    verdict = result.verdict(name)
+    text = verdict_text(verdict)
     if verdict is None or verdict.holds is None:
-        return "unknown", "unknown"
+        return "unknown", text
     if verdict.holds:
-        return "holds", "holds"
-    steps = len(result.traces[name])
-    link = f"#diagram-cex-{result.variant}-{name}"
-    return "violated", f'<a href="{link}">VIOLATED ({steps} steps)</a>'
+        return "holds", text
+    return "violated", f'<a href="#diagram-cex-{result.variant}-{name}">{text}</a>'
 
 
 def _matrix(results: Sequence[VariantResult]) -> str:

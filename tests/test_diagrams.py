@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from dmmodel.analysis import check_variant
 from dmmodel.cli import main
 from dmmodel.cli.diagrams import DIAGRAMS_DIR
 from dmmodel.protocol.config import PRESETS, make_config
@@ -116,8 +117,8 @@ def test_normal_flow_chart_shows_report_and_ack_highlighted() -> None:
 
 
 def test_overview_has_a_deadlock_region_only_in_dm12() -> None:
-    dm12 = overview_graph(make_config("default", "dm12"))
-    cr = overview_graph(make_config("default", "cr"))
+    dm12 = overview_graph(check_variant(make_config("default", "dm12")))
+    cr = overview_graph(check_variant(make_config("default", "cr")))
     assert dm12.groups[TRAPPED] == REGIONS[TRAPPED]
     assert any(n.group == TRAPPED for n in dm12.nodes)
     assert TRAPPED not in cr.groups

@@ -10,6 +10,7 @@ from dmmodel.analysis import check_variant
 from dmmodel.cli import main
 from dmmodel.protocol.checkable import property_names
 from dmmodel.protocol.config import PRESETS, make_config
+from dmmodel.protocol.system import Channel, Step
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_loss_of_the_status_breaks_commit_on_status_but_not_keep_previous():
     # the device applied the Replace, then its Status never reached the server (lost, or
     # dropped with the connection by a reset): the server still holds only the old secret
     assert [a.rule for a in actions[-3:-1]] == ["accept_rotating", "take_session"]
-    assert actions[-1].kind == "lose_up" or actions[-1].rule == "reset"
+    assert (actions[-1].step, actions[-1].channel) == (Step.LOSE, Channel.UP) or actions[-1].rule == "reset"
     keep = check_variant(make_config("lossy", "cr-keep-previous"), ["no_auth_deadlock"])
     assert verdict(keep, "no_auth_deadlock").holds is True
 
@@ -89,7 +90,11 @@ def test_check_json_has_the_documented_shape():
         for p in d["properties"]:
             assert {"name", "requirement", "holds", "counterexample"} <= set(p)
     deadlock = next(p for p in data[0]["properties"] if p["name"] == "no_auth_deadlock")
-    assert deadlock["holds"] is False and len(deadlock["counterexample"]) == 6
+    assert deadlock["holds"] is False and len(deadlock["counterexample"]) == 7  # init + 6 steps
+    first, *steps = deadlock["counterexample"]
+    assert first["action"] == "init" and "rule" not in first
+    assert [s["rule"] for s in steps][-1] == "rebootstrap"
+    assert all({"actor", "rule", "packages", "state", "class"} <= set(s) for s in steps)
 
 
 def test_check_exits_1_when_a_cr_property_fails():

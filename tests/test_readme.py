@@ -29,3 +29,24 @@ def test_dmmodel_diagrams_refreshes_a_stale_embed(tmp_path):
     assert refresh_readme(readme) is True
     assert "```mermaid\nflowchart TB\n    a --> b\n```\nend" in readme.read_text()
     assert refresh_readme(readme) is False
+
+
+def test_readme_verdict_matrix_matches_the_manifest():
+    """The sample output of `dmmodel check` in the README shows the recorded states and verdicts."""
+    from dmmodel import manifest
+
+    recorded = {e["variant"]: e for e in manifest.load() if e["config"] == "default"}
+    block = README[README.index("## What `dmmodel check` shows"):]
+    block = block[block.index("```\n") + 4:]
+    block = block[:block.index("```")]
+    rows = [line.split() for line in block.splitlines()
+            if line[:1].isalpha() and not line.startswith("variant")]
+    rows = [row for row in rows if row[0] in recorded]
+    assert {row[0] for row in rows} == set(recorded)
+    for row in rows:
+        cells = [c for c in row[1:] if c != "*"]
+        entry = recorded[row[0]]
+        assert int(cells[0].replace(",", "")) == entry["states"], row[0]
+        shown = " ".join(cells[2:]).replace("VIOLATED (", "VIOLATED(").split()
+        shown = [s.replace("VIOLATED(", "VIOLATED (") for s in shown]
+        assert shown == list(entry["verdicts"].values()), row[0]

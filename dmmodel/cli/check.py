@@ -8,9 +8,11 @@ import time
 
 import click
 
-from dmmodel.analysis import VariantResult, check_variant, exit_status
+from dmmodel.analysis import VariantResult, check_presets, exit_status, verdict_text
 from dmmodel.checker import Progress
-from dmmodel.protocol.config import PRESETS, Config, ConfigError, load_bounds, variant
+from dmmodel.cli.errors import usage_errors
+from dmmodel.protocol.checkable import coverage_names
+from dmmodel.protocol.config import PRESETS, Config
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
 
 
@@ -34,17 +36,6 @@ class ProgressLine:
             click.echo("", err=True)
 
 
-def _cell(result: VariantResult, name: str) -> str:
-    verdict = next((v for v in result.verdicts if v.property.name == name), None)
-    if verdict is None:
-        return "-"
-    if verdict.holds is None:
-        return "unknown"
-    if verdict.holds:
-        return "holds"
-    return f"VIOLATED ({len(verdict.counterexample.steps) - 1})"
-
-
 def _header_lines(name: str, width: int = 12) -> list[str]:
     """A property name broken at underscores into lines of about ``width`` characters."""
     lines = [""]
@@ -64,7 +55,7 @@ def render_matrix(results: list[VariantResult]) -> str:
     header = [["variant"], ["states"], ["seconds"], *(_header_lines(n) for n in names)]
     rows = [
         [r.variant + (" *" if r.config.variant.claims_cr else ""), f"{r.result.states:,}",
-         f"{r.seconds:.2f}", *(_cell(r, n) for n in names)]
+         f"{r.seconds:.2f}", *(verdict_text(r.verdict(n)) for n in names)]
         for r in results
     ]
     widths = [max(max(map(len, header[i])), *(len(row[i]) for row in rows))
@@ -76,6 +67,23 @@ def render_matrix(results: list[VariantResult]) -> str:
         lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def render_coverage(results: list[VariantResult]) -> str:
+    """How often each rule fired per variant (transitions of the explored graph), and which never did."""
+    names = coverage_names()
+    header = ["rule", *(r.variant for r in results)]
+    rows = [[name, *(f"{r.result.coverage.get(name, 0):,}" if name in coverage_names(r.config.variant)
+                     else "-" for r in results)] for name in names]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(c.rjust(w) if i else c.ljust(w)
+                       for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+             for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    for r in results:
+        never = [n for n in coverage_names(r.config.variant) if not r.result.coverage.get(n)]
+        lines.append(f"{r.variant}: {len(never)} never fired" + (f": {', '.join(never)}" if never else ""))
     return "\n".join(lines)
 
 
@@ -109,32 +117,33 @@ def render_counterexamples(result: VariantResult) -> list[str]:
               help="Stop each search after this many states (the result is then partial).")
 @click.option("--counterexamples/--no-counterexamples", default=True, show_default=True,
               help="Print the shortest counterexample of each violation.")
+@click.option("--coverage", is_flag=True,
+              help="Also count how often each rule fires in the explored graph; name those that never do.")
 def check_command(variants: tuple[str, ...], config_name: str, properties: tuple[str, ...],
-                  as_json: bool, max_states: int | None, counterexamples: bool) -> None:
+                  as_json: bool, max_states: int | None, counterexamples: bool, coverage: bool) -> None:
     """Check every property of each variant exhaustively and print the verdict matrix.
 
     Exit status: 0 when the run completed and every property of the variants that claim the
     change request (marked *) holds; 1 when one fails or the run is partial; 2 for bad usage.
     """
-    try:
-        name, bounds = load_bounds(config_name)
-        configs = [Config(name, bounds, variant(v)) for v in (variants or PRESETS)]
-    except ConfigError as error:
-        raise click.UsageError(str(error)) from None
-    results = []
+    lines: list[ProgressLine] = []
+
+    def progress(config: Config) -> ProgressLine:
+        if lines:
+            lines[-1].done()
+        lines.append(ProgressLine(f"checking {config.variant.name}"))
+        return lines[-1]
+
     started = time.perf_counter()
-    for config in configs:
-        line = ProgressLine(f"checking {config.variant.name}")
-        try:
-            results.append(check_variant(config, properties, max_states, line))
-        except ConfigError as error:
-            raise click.UsageError(str(error)) from None
-        line.done()
+    with usage_errors():
+        results = check_presets(config_name, variants, properties, max_states, progress, coverage)
+    if lines:
+        lines[-1].done()
     status = exit_status(results)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
         raise SystemExit(status)
-    b = bounds
+    name, b = results[0].config.name, results[0].config.bounds
     click.echo(f"configuration {name}: {b.devices} device(s), {b.rotations} rotation(s), "
                f"{b.rebootstraps} re-bootstrap(s), {b.resets} reset(s), {b.losses} loss(es), "
                f"retry limit {b.retry_limit}, bootstrap types "
@@ -144,6 +153,9 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
                "counterexample of k steps)")
     if any(not r.result.complete for r in results):
         click.echo("PARTIAL: --max-states stopped a search; 'unknown' verdicts are undecided.")
+    if coverage:
+        click.echo("\nCoverage: transitions per rule in the explored graph\n")
+        click.echo(render_coverage(results))
     if counterexamples and any(r.failed() for r in results):
         click.echo(f"\nCounterexamples, replayed on the executable machines ({BOOTSTRAP_REPORT_NOTE}):")
         for r in results:

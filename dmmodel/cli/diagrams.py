@@ -7,26 +7,16 @@ from pathlib import Path
 
 import click
 
-from dmmodel.analysis import VariantResult
-from dmmodel.protocol.config import SPECS_DIR, ConfigError
-from dmmodel.protocol.scenarios import ScenarioError
+from dmmodel.analysis import analyse
+from dmmodel.cli.errors import usage_errors
+from dmmodel.protocol.config import SPECS_DIR
 from dmmodel.render import RenderError, find_dot_renderer
-from dmmodel.views.catalog import Diagram, build_diagrams, check_presets
-from dmmodel.views.overview import OverviewTooLarge
+from dmmodel.views.catalog import build_diagrams
 from dmmodel.views.publish import refresh_readme, stale_files, write_sources, write_svg
 
 DIAGRAMS_DIR = SPECS_DIR.parent / "diagrams"
 README = SPECS_DIR.parent / "README.md"
 REGENERATE = "uv run dmmodel diagrams"
-
-
-def collect(config_name: str) -> tuple[list[VariantResult], list[Diagram]]:
-    """The checks of the presets and the published diagrams; bad input is a one-line usage error."""
-    try:
-        results = check_presets(config_name)
-        return results, build_diagrams(results, config_name)
-    except (ConfigError, ScenarioError, OverviewTooLarge) as error:
-        raise click.UsageError(str(error)) from None
 
 
 @click.command("diagrams")
@@ -45,7 +35,8 @@ def diagrams_command(folder: Path, check_only: bool, config_name: str) -> None:
     """
     started = time.perf_counter()
     click.echo(f"checking the variants on configuration {config_name} ...")
-    _, diagrams = collect(config_name)
+    with usage_errors():
+        diagrams = build_diagrams(analyse(config_name))
     if check_only:
         problems = stale_files(diagrams, folder, click.echo)
         for problem in problems:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dmmodel import manifest
-from dmmodel.protocol.config import Config, ConfigError
+from dmmodel.cli.errors import usage_errors
 
 
 @click.command("manifest")
@@ -14,19 +14,17 @@ from dmmodel.protocol.config import Config, ConfigError
 @click.option("--config", "-c", "configs", multiple=True, metavar="NAME",
               help="Only these named configurations (repeatable; default: all).")
 def manifest_command(check_only: bool, configs: tuple[str, ...]) -> None:
-    """Record distinct states, transitions, depth and verdicts per configuration and variant."""
-    try:
-        wanted = manifest.all_configs(configs or None)
-    except ConfigError as error:
-        raise click.UsageError(str(error)) from None
+    """Record distinct states, transitions, depth, verdicts and rule coverage per configuration
+    and variant."""
+    if configs and not check_only:
+        raise click.UsageError("--config only goes with --check (the manifest is rewritten whole)")
 
-    def progress(config: Config) -> None:
-        click.echo(f"checking {config.name}/{config.variant.name}", err=True)
+    def progress(name: str) -> None:
+        click.echo(f"checking {name}", err=True)
 
-    fresh = manifest.build(wanted, progress)
+    with usage_errors():
+        fresh = manifest.build(configs or None, progress)
     if not check_only:
-        if configs:
-            raise click.UsageError("--config only goes with --check (the manifest is rewritten whole)")
         manifest.MANIFEST_FILE.write_text(manifest.to_toml(fresh), encoding="utf-8")
         click.echo(f"wrote {manifest.MANIFEST_FILE} ({len(fresh)} entries)")
         return

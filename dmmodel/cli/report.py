@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from dmmodel.cli.diagrams import collect
+from dmmodel.analysis import analyse
+from dmmodel.cli.errors import usage_errors
 from dmmodel.render import RenderError, find_dot_renderer, render_svg
 from dmmodel.report import RequirementsError, build_report, load_requirements
+from dmmodel.views.catalog import build_diagrams
 
 
 @click.command("report")
@@ -26,7 +28,9 @@ def report_command(out: Path, config_name: str) -> None:
     except RequirementsError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"checking the variants on configuration {config_name} ...")
-    results, diagrams = collect(config_name)
+    with usage_errors():
+        analysis = analyse(config_name)
+        diagrams = build_diagrams(analysis)
     renderer = find_dot_renderer()
     svgs = {}
     if renderer is None:
@@ -38,7 +42,7 @@ def report_command(out: Path, config_name: str) -> None:
             svgs = {d.name: render_svg(d.dot(), renderer) for d in diagrams}
         except RenderError as error:
             raise click.ClickException(str(error)) from None
-    page = build_report(results, diagrams, svgs, spec,
+    page = build_report(analysis.results, diagrams, svgs, spec,
                         f"OMA DM bootstrap event reporting: review of configuration {config_name}")
     try:
         out.write_text(page, encoding="utf-8")

@@ -1,20 +1,19 @@
 """The set of diagrams the project publishes, each with a stable file name and a caption.
 
 State charts of both machines for ``dm12`` and ``cr``, the state-graph overview of both, a
-sequence chart per scenario, and one per shortest counterexample the default check finds.
-Order and names are fixed so that regenerating gives identical files.
+sequence chart per scenario, and one per shortest counterexample the check finds. Everything is
+drawn from an :class:`~dmmodel.analysis.Analysis` (the checks and scenario runs, computed once);
+nothing here runs the model. Order and names are fixed so that regenerating gives identical files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from dmmodel.analysis import VariantResult, check_variant
-from dmmodel.protocol.config import PRESETS, Config, load_bounds, make_config
-from dmmodel.protocol.device import DEVICE
-from dmmodel.protocol.scenarios import load_all, run_scenario
-from dmmodel.protocol.server import SERVER
+from dmmodel.protocol.config import PRESETS
+from dmmodel.protocol.system import TABLES
 from dmmodel.protocol.trace import TraceEntry
 from dmmodel.render import (
     Graph,
@@ -27,6 +26,9 @@ from dmmodel.render import (
 from dmmodel.views.machines import machine_chart
 from dmmodel.views.overview import overview_graph
 from dmmodel.views.sequences import trace_chart
+
+if TYPE_CHECKING:
+    from dmmodel.analysis import Analysis, VariantResult
 
 CHARTED_VARIANTS = ("dm12", "cr")
 MACHINES, OVERVIEW, SCENARIOS, COUNTEREXAMPLES = "machines", "overview", "scenarios", "counterexamples"
@@ -55,14 +57,8 @@ class Diagram:
         return sequence_to_mermaid(self.value)
 
 
-def check_presets(config_name: str = "default") -> list[VariantResult]:
-    """Check every preset variant on the named configuration (what ``dmmodel check`` does)."""
-    name, bounds = load_bounds(config_name)
-    return [check_variant(Config(name, bounds, v)) for v in PRESETS.values()]
-
-
 def _trap_note(result: VariantResult, prop: str) -> str:
-    verdict = next(v for v in result.verdicts if v.property.name == prop)
+    verdict = result.verdict(prop)
     trap = verdict.counterexample.trap
     if trap is None:
         return f"here {prop} is violated"
@@ -87,21 +83,21 @@ def counterexample_diagrams(results: Sequence[VariantResult]) -> list[Diagram]:
     return diagrams
 
 
-def build_diagrams(results: Sequence[VariantResult], config_name: str = "default") -> list[Diagram]:
-    """Every published diagram; ``results`` are the checks whose counterexamples are charted."""
+def build_diagrams(analysis: Analysis) -> list[Diagram]:
+    """Every published diagram of one analysis: charts, overviews, scenarios, counterexamples."""
     diagrams = []
-    for table in (DEVICE, SERVER):
+    for table in TABLES.values():
         for variant in CHARTED_VARIANTS:
             graph = machine_chart(table, PRESETS[variant])
             diagrams.append(Diagram(f"machine-{graph.name}", MACHINES, graph.title, graph))
     for variant in CHARTED_VARIANTS:
-        graph = overview_graph(make_config(config_name, variant))
+        graph = overview_graph(analysis.result(variant))
         diagrams.append(Diagram(graph.name, OVERVIEW, graph.title, graph))
-    for scenario in load_all():
-        run = run_scenario(scenario)
+    for run in analysis.scenarios:
+        scenario = run.scenario
         name = f"scenario-{scenario.name}"
         chart = trace_chart(name, scenario.title, run.trace)
         caption = f"{scenario.title} (flow: {scenario.flow}; variant {scenario.variant})"
         diagrams.append(Diagram(name, SCENARIOS, caption, chart, tuple(run.trace)))
-    diagrams += counterexample_diagrams(results)
+    diagrams += counterexample_diagrams(analysis.results)
     return diagrams

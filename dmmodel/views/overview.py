@@ -8,22 +8,22 @@ own: in DM 1.2 that region is the authentication deadlock.
 
 from __future__ import annotations
 
-from collections import deque
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from dmmodel.protocol.compiled import CompiledSystem
-from dmmodel.protocol.config import Config
-from dmmodel.protocol.properties import authenticated, has_account
+from dmmodel.protocol.properties import authenticated
 from dmmodel.protocol.rules import PROTOCOL
 from dmmodel.protocol.state import NO_ACCOUNT
-from dmmodel.protocol.system import SystemState
+from dmmodel.protocol.system import TABLES, SystemState
 from dmmodel.render import Edge, Graph, Node
+
+if TYPE_CHECKING:
+    from dmmodel.analysis import VariantResult
 
 MAX_STATES = 5_000  # explored states; beyond this the overview is refused, not truncated
 MAX_NODES = 60  # quotient classes; dot stays fast and the picture readable below this
 LABELS_PER_EDGE = 3
-BOOTSTRAPS = frozenset({"bootstrap", "rebootstrap"})
+DEADLOCK = "no_auth_deadlock"  # the property whose failing states form the deadlock region
+BOOTSTRAPS = frozenset(r.name for t in TABLES.values() for r in t.rules if r.args is not None)
 TRAPPED, GOAL = "trapped", "goal"
 REGIONS = {
     GOAL: "authenticated session (the goal)",
@@ -37,42 +37,13 @@ class OverviewTooLarge(ValueError):
     """The configuration is too big for a readable overview."""
 
 
-def _explore(system: CompiledSystem) -> tuple[list[SystemState], list[tuple[int, int, str, str]]]:
-    """Every reachable state (BFS order) and every transition as (source, rule or event, class)."""
-    initial = [system.initial()]
-    index = {state: i for i, state in enumerate(initial)}
-    states, edges, queue = list(initial), [], deque(range(len(initial)))
-    while queue:
-        source = queue.popleft()
-        for (_, action), target in system.successors(states[source]):
-            if target not in index:
-                if len(states) >= MAX_STATES:
-                    raise OverviewTooLarge(f"more than {MAX_STATES} states: use a smaller configuration")
-                index[target] = len(states)
-                states.append(target)
-                queue.append(index[target])
-            edges.append((source, index[target], action.rule or action.label(), action.cls))
-    return states, edges
-
-
-def _trapped(states: list[SystemState], edges: list[tuple[int, int, str, str]]) -> set[int]:
-    """States with an account from which no authenticated state is reachable by protocol steps."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(len(states)))
-    graph.add_edges_from((s, t) for s, t, _, cls in edges if cls == PROTOCOL)
-    goals = [i for i, state in enumerate(states) if all(authenticated(slot) for slot in state)]
-    graph.add_edges_from((goal, "goal") for goal in goals)
-    alive = nx.ancestors(graph, "goal") | set(goals) if goals else set()
-    return {i for i, state in enumerate(states)
-            if i not in alive and any(has_account(slot) for slot in state)}
-
-
 def _generation(gen: int) -> str:
     return "no account" if gen == NO_ACCOUNT else f"g{gen}"
 
 
 def _key(state: SystemState, trapped: bool) -> Key:
-    parts = tuple((s.device, _generation(s.dev.gen), s.server, _generation(s.acct.gen)) for s in state)
+    parts = tuple((s.device_state, _generation(s.device.gen), s.server_state, _generation(s.account.gen))
+                  for s in state)
     region = TRAPPED if trapped else GOAL if all(authenticated(s) for s in state) else ""
     return parts, region
 
@@ -93,10 +64,19 @@ def _edge_label(labels: set[str]) -> str:
     return "\n".join(shown)
 
 
-def overview_graph(config: Config) -> Graph:
-    """The quotiented state graph of ``config``, with the no-authentication region grouped."""
-    states, edges = _explore(CompiledSystem(config))
-    trapped = _trapped(states, edges)
+def overview_graph(variant_result: VariantResult) -> Graph:
+    """The quotiented state graph of a complete check, with the states where the checker found
+    ``no_auth_deadlock`` violated drawn as the deadlock region."""
+    checked, model, config = variant_result.result, variant_result.model, variant_result.config
+    if checked.states > MAX_STATES or not checked.complete:
+        raise OverviewTooLarge(f"more than {MAX_STATES} states (or a partial check): "
+                               "use a smaller configuration")
+    states = [model.decode(s) for s in checked.explored.states]
+    trapped = set(checked.violating_states(DEADLOCK))
+    edges = []
+    for source, action, target in checked.edges():
+        act = model.step_action(action)[1]
+        edges.append((source, target, act.rule or act.label(), act.cls))
     keys = [_key(state, i in trapped) for i, state in enumerate(states)]
     order = list(dict.fromkeys(keys))
     if len(order) > MAX_NODES:

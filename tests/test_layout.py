@@ -1,0 +1,31 @@
+"""Dependencies point one way: what each part imports, checked in a fresh interpreter."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+PARTS = {
+    # part imported: packages it must not pull in
+    "dmmodel.protocol": ("dmmodel.cli", "dmmodel.views", "dmmodel.render", "dmmodel.analysis",
+                         "dmmodel.testing", "dmmodel.report"),
+    "dmmodel.checker": ("dmmodel.protocol", "dmmodel.cli", "dmmodel.views", "dmmodel.render"),
+    "dmmodel.render": ("dmmodel.protocol", "dmmodel.checker", "dmmodel.cli", "dmmodel.views"),
+    # views draw results; they never run a check
+    "dmmodel.views": ("dmmodel.analysis", "dmmodel.checker", "dmmodel.cli"),
+}
+SCRIPT = """
+import importlib, json, pkgutil, sys
+package = importlib.import_module(sys.argv[1])
+for info in pkgutil.walk_packages(package.__path__, sys.argv[1] + "."):
+    importlib.import_module(info.name)
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("dmmodel"))))
+"""
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_part_imports_only_what_it_may(part):
+    out = subprocess.run([sys.executable, "-c", SCRIPT, part], capture_output=True, text=True, check=True)
+    loaded = json.loads(out.stdout)
+    assert [m for m in loaded if m.startswith(PARTS[part])] == []
