@@ -2,8 +2,8 @@
 
 A package is a small immutable value (hashable, so it can sit in a checker state). The credential
 is whatever the crypto in use makes: a ``(generation, nonce)`` pair for the checker, a real digest
-string for the executable machines. ``describe`` prints a package the way a reader of the spec
-expects: package number, alerts, statuses with Chal/NextNonce, commands and results.
+string for the executable machines. ``package_items`` is the one description of a package's
+contents, short for chart labels and full (``describe``) for printed traces.
 """
 
 from __future__ import annotations
@@ -49,36 +49,55 @@ def _cred_text(cred: Any) -> str:
     return str(cred)
 
 
+REPORT_TYPE = v.BOOTSTRAP_REPORT_URN.rsplit(":", 1)[-1]
+
+
+def package_items(package: Package, account: str = "x", secret: int | None = None) -> list[tuple[str, str]]:
+    """The one description of a package, line by line, each line as (short, full): the short form
+    labels a chart arrow (``secret`` is the credential's generation, if known), the full form
+    prints a trace (DMAcc paths under ``account``, the credential itself)."""
+    p = package
+    gen = "" if secret is None else f" (secret g{secret})"
+    cred = (f"Cred md5{gen}", f"Cred md5=[{_cred_text(p.cred)}]")
+    chal = f"Chal NextNonce={nonce_text(p.chal)}" if p.chal is not None else ""
+    if p.number == 0:
+        return [(f"Pkg0: Notification, digest{gen}", f"Pkg0 | Notification digest=[{_cred_text(p.cred)}]")]
+    if p.number == 1:
+        if p.cred is None:
+            abort = " (session abort)" if p.alert == v.ALERT_SESSION_ABORT else ""
+            return [(f"Pkg1: Alert {p.alert}{abort}", f"Pkg1 | Alert {p.alert}")]
+        items = [(f"Pkg1: Alert {p.alert}, {cred[0]}", f"Pkg1 | Alert {p.alert} | {cred[1]}")]
+        if p.report is not None:
+            items.append((f"+ Alert {v.ALERT_GENERIC} {REPORT_TYPE} (bootstrap report)",
+                          f"Alert {v.ALERT_GENERIC} {v.BOOTSTRAP_REPORT_URN} (bootstrap #{p.report})"))
+        return items
+    if p.number == 2:
+        items = [(f"Pkg2: Status {p.status}, {chal}", f"Pkg2 | Status {p.status} on SyncHdr | {chal}")]
+        if p.status != v.STATUS_AUTHENTICATED:
+            return items
+        items.append(cred)
+        if p.replace is not None:
+            paths = " | ".join(f"Replace {v.secret_path(account, level)}" for level in v.AuthLevel)
+            items.append((f"Replace AAuthSecret (CLCRED, SRVCRED -> g{p.replace})",
+                          f"{paths} | (-> g{p.replace})"))
+        if p.get_type:
+            items.append(("Get Ext/BootstrapType", f"Get {v.bootstrap_type_path(account)}"))
+        if p.ack is not None:
+            ack = f"Status {v.STATUS_OK} on Alert {v.ALERT_GENERIC} (report acknowledged)"
+            items.append((ack, ack))
+        return items
+    if p.number == 3:
+        items = [(f"Pkg3: Status {p.status} on server Cred, {chal}",
+                  f"Pkg3 | Status {p.status} on server Cred | {chal}")]
+        if p.replace_status is not None:
+            items.append((f"Status {p.replace_status} on Replace",) * 2)
+        if p.type_result is not None:
+            items.append((f"Results BootstrapType={p.type_result}",) * 2)
+        return items
+    return [(f"Pkg{p.number}: Status 200, Final (session closed)",
+             f"Pkg{p.number} | Status 200 on Package 3, Final (session closed)")]
+
+
 def describe(package: Package, account: str = "x") -> str:
     """A one-line, spec-flavoured rendering of ``package`` (``account`` is the DMAcc node name)."""
-    p = package
-    parts = [f"Pkg{p.number}"]
-    if p.number == 0:
-        parts.append(f"Notification digest=[{_cred_text(p.cred)}]")
-    if p.alert is not None:
-        parts.append(f"Alert {p.alert}")
-    if p.number in (1, 2) and p.status is not None:
-        parts.append(f"Status {p.status} on SyncHdr")
-    if p.chal is not None:
-        parts.append(f"Chal NextNonce={nonce_text(p.chal)}")
-    if p.number in (1, 2) and p.cred is not None:
-        parts.append(f"Cred md5=[{_cred_text(p.cred)}]")
-    if p.report is not None:
-        parts.append(f"Alert {v.ALERT_GENERIC} {v.BOOTSTRAP_REPORT_URN} (bootstrap #{p.report})")
-    if p.replace is not None:
-        parts.append(f"Replace {v.secret_path(account, v.AuthLevel.CLIENT)}")
-        parts.append(f"Replace {v.secret_path(account, v.AuthLevel.SERVER)}")
-        parts.append(f"(-> g{p.replace})")
-    if p.get_type:
-        parts.append(f"Get {v.bootstrap_type_path(account)}")
-    if p.ack is not None:
-        parts.append(f"Status {v.STATUS_OK} on Alert {v.ALERT_GENERIC} (report acknowledged)")
-    if p.number == 3:
-        parts.append(f"Status {p.status} on server Cred")
-        if p.replace_status is not None:
-            parts.append(f"Status {p.replace_status} on Replace")
-        if p.type_result is not None:
-            parts.append(f"Results BootstrapType={p.type_result}")
-    if p.number == 4:
-        parts.append("Status 200 on Package 3, Final (session closed)")
-    return " | ".join(parts)
+    return " | ".join(full for _, full in package_items(package, account))
