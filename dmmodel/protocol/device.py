@@ -94,7 +94,7 @@ def take_session(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple
         status=v.STATUS_OK,
         chal=snonce,
         replace_status=v.STATUS_OK if p.replace is not None else None,
-        type_result=d.boot if p.get_type else None,
+        type_result=(d.boot, d.profile) if p.get_type else None,
     )
     return d, (reply,)
 

@@ -21,7 +21,8 @@ class Package(NamedTuple):
     ghost for the properties); 2 server to device (``status`` 212/401, ``chal`` = NextNonce,
     ``cred``, commands ``replace`` = new secret generation, ``get_type``, ``ack`` = Status 200 for
     the report); 3 device to server (``status`` on the server's credential with ``chal``,
-    ``replace_status``, ``type_result``); 4 server closes the session.
+    ``replace_status``, ``type_result`` = the bootstrap type and profile the device recorded);
+    4 server closes the session.
     """
 
     number: int
@@ -34,7 +35,7 @@ class Package(NamedTuple):
     get_type: bool = False
     ack: int | None = None
     replace_status: int | None = None
-    type_result: str | None = None
+    type_result: tuple[str, str] | None = None
 
 
 def nonce_text(nonce: int) -> str:
@@ -92,7 +93,7 @@ def package_items(package: Package, account: str = "x", secret: int | None = Non
         if p.replace_status is not None:
             items.append((f"Status {p.replace_status} on Replace",) * 2)
         if p.type_result is not None:
-            items.append((f"Results BootstrapType={p.type_result}",) * 2)
+            items.append((f"Results BootstrapType={p.type_result[0]} ({p.type_result[1]} profile)",) * 2)
         return items
     return [(f"Pkg{p.number}: Status 200, Final (session closed)",
              f"Pkg{p.number} | Status 200 on Package 3, Final (session closed)")]

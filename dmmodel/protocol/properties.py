@@ -67,8 +67,8 @@ def bootstrap_acknowledged(slot: Slot) -> bool:
 
 
 def type_known(slot: Slot) -> bool:
-    """The server knows how the device was actually bootstrapped (DM-HLR-3's goal)."""
-    return slot.account.known_type == slot.device.boot
+    """The server knows how the device was actually bootstrapped: type and profile (DM-HLR-3's goal)."""
+    return slot.account.known_type == (slot.device.boot, slot.device.profile)
 
 
 @dataclass(frozen=True)

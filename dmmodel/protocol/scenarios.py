@@ -232,6 +232,8 @@ def _check(scenario: Scenario, trace: list[TraceEntry], system: ExecutableSystem
     for key, expected in scenario.expect_final.items():
         if key not in fields:
             raise ScenarioError(f"expect.final: unknown field {key!r}; allowed: {', '.join(fields)}")
+        if isinstance(expected, list):  # TOML has arrays where the state has tuples
+            expected = tuple(expected)
         if fields[key] != expected:
             failures.append(f"{key} is {fields[key]!r}, expected {expected!r}")
     return failures

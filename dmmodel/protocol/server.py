@@ -157,8 +157,9 @@ def end_session(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]
 
 def pushed(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
     """The server pushed a bootstrap with its current secret and fresh nonces."""
+    known = (v.BootstrapType.SERVER.value, ctx.bounds.profile.value)
     fresh = a._replace(pending=None, previous=None, floor=a.gen, cnonce=0, snonce=0,
-                       known_type=v.BootstrapType.SERVER.value, session=None)
+                       known_type=known, session=None)
     return fresh, ()
 
 

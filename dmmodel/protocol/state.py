@@ -59,7 +59,7 @@ class AccountData(NamedTuple):
     issued: int = 0
     cnonce: int = 0
     snonce: int = 0
-    known_type: str | None = None
+    known_type: tuple[str, str] | None = None  # (bootstrap type, profile) read from the device
     report_seen: int = 0
     floor: int = 0
     session: Session | None = None

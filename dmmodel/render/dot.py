@@ -50,7 +50,7 @@ def _header(kind: str, title: str, rankdir: str, extra: dict[str, str | float]) 
 
 def _node_line(dot_id: str, node: Node) -> str:
     """One node statement; shape and highlight decide its look."""
-    attrs: dict[str, str | float] = {"label": node.label, "tooltip": node.tooltip or node.label}
+    attrs: dict[str, str | float] = {"label": node.label, "tooltip": node.label}
     if node.shape == "point":
         attrs.update(shape="point", width=0.18, label="")
     elif node.shape == "box":

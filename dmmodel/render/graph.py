@@ -25,7 +25,6 @@ class Node:
     group: str | None = None
     highlight: bool = False
     shape: NodeShape = "box"
-    tooltip: str = ""
 
 
 @dataclass(frozen=True)
