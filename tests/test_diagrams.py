@@ -32,16 +32,13 @@ def test_committed_diagrams_are_current() -> None:
     assert "are current" in result.output
 
 
-def test_generation_writes_every_format_and_is_deterministic(generated: Path, tmp_path: Path) -> None:
+def test_generation_writes_every_format(generated: Path) -> None:
     names = {p.stem for p in generated.glob("*.dot")}
     assert {"machine-device-cr", "machine-server-dm12", "overview-dm12",
             "scenario-cr-normal-flow", "cex-dm12-no_auth_deadlock"} <= names
     for name in names:
         assert (generated / f"{name}.mmd").is_file()
         assert (generated / f"{name}.svg").read_text().count("<svg") == 1
-    CliRunner().invoke(main, ["diagrams", "--out", str(tmp_path)])
-    for path in generated.glob("*.dot"):
-        assert path.read_text() == (tmp_path / path.name).read_text()
 
 
 def test_check_names_a_stale_file(generated: Path) -> None:
