@@ -86,11 +86,8 @@ class Session(Model):
     def init_states(self):
         return ["idle"]
 
-    def actions(self, state):
-        return [a for a, _ in self.EDGES[state]]
-
-    def next_state(self, state, action):
-        return dict(self.EDGES[state])[action]
+    def successors(self, state):
+        return self.EDGES[state]
 
     def action_class(self, action):
         return "fault" if action in self.FAULTS else "protocol"
@@ -147,11 +144,8 @@ class DeadEnd(Model):
     def init_states(self):
         return [0]
 
-    def actions(self, n):
-        return {0: ["go"], 1: ["go", "crash"], 2: [], 9: []}[n]
-
-    def next_state(self, n, action):
-        return 9 if action == "crash" else n + 1
+    def successors(self, n):
+        return {0: [("go", 1)], 1: [("go", 2), ("crash", 9)], 2: [], 9: []}[n]
 
     def action_class(self, action):
         return "fault" if action == "crash" else "protocol"
@@ -175,11 +169,8 @@ def test_dead_end_trap_has_no_cycle():
 class ListActions(Session):
     """Session with unhashable (list) actions: classification must still work."""
 
-    def actions(self, state):
-        return [[a] for a in super().actions(state)]
-
-    def next_state(self, state, action):
-        return super().next_state(state, action[0])
+    def successors(self, state):
+        return [([a], t) for a, t in super().successors(state)]
 
     def action_class(self, action):
         return super().action_class(action[0])
@@ -215,11 +206,8 @@ class EarlyStuck(Model):
     def init_states(self):
         return [0]
 
-    def actions(self, n):
-        return self.EDGES[n]
-
-    def next_state(self, n, action):
-        return action
+    def successors(self, n):
+        return [(t, t) for t in self.EDGES[n]]
 
     def is_terminal(self, n):
         return n == 5

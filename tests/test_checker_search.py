@@ -51,11 +51,8 @@ class ManyInits(Model):
     def init_states(self):
         return [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
 
-    def actions(self, n):
-        return ["up"] if n < 9 else []
-
-    def next_state(self, n, action):
-        return n + 1
+    def successors(self, n):
+        return [("up", n + 1)] if n < 9 else []
 
 
 def test_duplicate_initial_states_are_stored_once():
@@ -92,11 +89,8 @@ class Fan(Model):
     def init_states(self):
         return [-1]
 
-    def actions(self, n):
-        return range(self.WIDTH) if n == -1 else []
-
-    def next_state(self, n, action):
-        return action
+    def successors(self, n):
+        return [(k, k) for k in range(self.WIDTH)] if n == -1 else []
 
     def is_terminal(self, n):
         return n >= 0

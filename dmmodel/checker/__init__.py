@@ -6,10 +6,10 @@ It knows nothing about any particular protocol. Example: a counter that a "fault
 >>> class Counter(Model):
 ...     def init_states(self):
 ...         return [0]
-...     def actions(self, n):
-...         return ["inc", "jam"] if 0 <= n < 3 else (["reset"] if n == 3 else ["wait"])
-...     def next_state(self, n, action):
-...         return {"inc": n + 1, "reset": 0, "jam": -1, "wait": -1}[action]
+...     def successors(self, n):
+...         if n == 3:
+...             return [("reset", 0)]
+...         return [("inc", n + 1), ("jam", -1)] if n >= 0 else [("wait", -1)]
 ...     def action_class(self, action):
 ...         return "fault" if action == "jam" else "protocol"
 >>> result = check(Counter(), [
