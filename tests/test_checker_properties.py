@@ -1,11 +1,24 @@
 """Verdicts and counterexamples for invariants, stuck states and reachability of goals."""
 
 import doctest
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
 
+import pytest
 from counters import Counters
 
 import dmmodel.checker
-from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, check
+from dmmodel.checker import (
+    Always,
+    AlwaysReachable,
+    Counterexample,
+    Model,
+    NoStuckStates,
+    Property,
+    Verdict,
+    check,
+)
 
 
 def only(result):
@@ -248,3 +261,35 @@ def test_properties_with_different_via_share_one_search():
     result = check(Session(), [back_to_idle(), back_to_idle(via={"protocol", "fault"})])
     assert [v.holds for v in result.verdicts] == [False, True]
     assert result.verdicts[0].counterexample.steps[-1].state == "jammed"
+
+
+def test_a_new_kind_of_property_needs_no_change_to_the_search():
+    @dataclass(frozen=True)
+    class Unreachable(Property):
+        """No reachable state satisfies ``predicate`` (decided by the property alone)."""
+
+        name: str
+        predicate: Callable
+        requirement: str = ""
+        doc: str = ""
+        notable: ClassVar[bool] = True
+
+        @property
+        def watch(self):
+            return self.predicate
+
+        def decide(self, outcome):
+            bad = outcome.found.get(self)
+            if bad is None:
+                return Verdict(self, True if outcome.complete else None)
+            return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "reached"))
+
+    result = check(Counters(3), [Unreachable("no (1, 2)", lambda s: s == (1, 2))])
+    verdict = only(result)
+    assert verdict.holds is False and verdict.counterexample.kind == "reached"
+    assert [s.state for s in verdict.counterexample.steps] == [(0, 0), (1, 0), (1, 1), (1, 2)]
+
+
+def test_check_rejects_what_is_not_a_property():
+    with pytest.raises(TypeError, match="not a checker Property"):
+        check(Counters(1), [lambda s: True])

@@ -8,29 +8,17 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from time import perf_counter
 
-from dmmodel.checker.decide import decide
 from dmmodel.checker.edges import EdgeStore
 from dmmodel.checker.explored import NO_PARENT, Explored
 from dmmodel.checker.memory import peak_rss_bytes
 from dmmodel.checker.model import Model
-from dmmodel.checker.properties import Always, AlwaysReachable, NoStuckStates, Property
+from dmmodel.checker.outcome import Outcome
+from dmmodel.checker.properties import Predicate, Property
 from dmmodel.checker.result import CheckResult, Progress
 
 PROGRESS_EVERY = 1024  # expansions between clock reads when a progress callback is set
-
-
-@dataclass
-class Outcome:
-    """What the search loop found, before properties are turned into verdicts."""
-
-    explored: Explored
-    transitions: int
-    complete: bool
-    violations: dict[Always, int]
-    first_stuck: int | None
 
 
 def check(
@@ -45,22 +33,24 @@ def check(
     partial (``complete=False``). ``progress`` is called about once a second with a snapshot.
     """
     props = tuple(model.properties() if properties is None else properties)
-    reach = [p for p in props if isinstance(p, AlwaysReachable)]
-    edges = EdgeStore(c for p in reach for c in p.via) if reach else None
+    for p in props:
+        if not isinstance(p, Property):
+            raise TypeError(f"not a checker Property: {p!r}")
+    edges = EdgeStore(c for p in props for c in p.edge_classes)
     rss_before = peak_rss_bytes()
     started = perf_counter()
     outcome = _explore(
         model,
-        [p for p in props if isinstance(p, Always)],
+        [(p, _alarm(p.watch, p.notable)) for p in props if p.watch is not None],
         edges,
-        any(isinstance(p, NoStuckStates) for p in props),
+        any(p.needs_stuck for p in props),
         max_states,
         progress,
         started,
     )
     seconds = perf_counter() - started
     rss_after = peak_rss_bytes()
-    verdicts = decide(model, props, outcome, edges)
+    verdicts = [p.decide(outcome) for p in props]
     explored = outcome.explored
     n = len(explored)
     return CheckResult(
@@ -77,10 +67,21 @@ def check(
     )
 
 
+def _alarm(watch: Predicate, notable: bool) -> Predicate:
+    """A predicate that is false exactly where ``watch`` takes its ``notable`` value.
+
+    The search loop then only ever tests ``not alarm(state)``; an invariant's predicate is
+    used as is, so the common case pays no extra call.
+    """
+    if not notable:
+        return watch
+    return lambda state: not watch(state)
+
+
 def _explore(
     model: Model,
-    invariants: list[Always],
-    edges: EdgeStore | None,
+    watched: list[tuple[Property, Predicate]],
+    edges: EdgeStore,
     want_stuck: bool,
     max_states: int | None,
     progress: Callable[[Progress], None] | None,
@@ -93,8 +94,8 @@ def _explore(
     parent = array("I")
     position = array("H")
     explored = Explored(model, states, parent, position)
-    violations: dict[Always, int] = {}
-    active = [(p, p.predicate) for p in invariants]
+    found: dict[Property, int] = {}
+    active = list(watched)
     complete = True
 
     n = 0
@@ -110,10 +111,10 @@ def _explore(
         position.append(0)
         for prop, pred in active:
             if not pred(s):
-                violations[prop] = n
+                found.setdefault(prop, n)  # keep the first of equally shallow initial states
         n += 1
-    active = [entry for entry in active if entry[0] not in violations]
-    known = len(violations)
+    active = [entry for entry in active if entry[0] not in found]
+    known = len(found)
 
     successors = model.successors
     is_terminal = model.is_terminal
@@ -121,7 +122,7 @@ def _explore(
     states_append = states.append
     parent_append = parent.append
     position_append = position.append
-    store = edges is not None
+    store = bool(edges.class_ids)
     if store:
         src_append, dst_append, cls_append = edges.src.append, edges.dst.append, edges.cls.append
         edge_class, action_class = edges.class_id, model.action_class
@@ -156,10 +157,10 @@ def _explore(
                 if active:
                     for prop, pred in active:
                         if not pred(t):
-                            violations[prop] = n
-                    if len(violations) != known:
-                        active = [entry for entry in active if entry[0] not in violations]
-                        known = len(violations)
+                            found[prop] = n
+                    if len(found) != known:
+                        active = [entry for entry in active if entry[0] not in found]
+                        known = len(found)
                 n += 1
             if store:
                 try:
@@ -176,4 +177,4 @@ def _explore(
         if pos < 0 and complete and want_stuck and first_stuck is None and not is_terminal(s):
             first_stuck = i
         i += 1
-    return Outcome(explored, transitions, complete, violations, first_stuck)
+    return Outcome(explored, transitions, complete, found, first_stuck, edges)

@@ -1,39 +1,118 @@
-"""Properties the checker decides: named, traceable values, one class per kind of claim."""
+"""Properties the checker decides: named, traceable values that decide themselves.
+
+Each kind of claim is a subclass of ``Property``. It tells the search what to record (a
+predicate to watch on every stored state, the action classes whose edges to keep, whether stuck
+states matter) and turns what the search found into its own ``Verdict``. The search itself knows
+no property kinds, so a new kind needs no change to the search loop.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dmmodel.checker.reach import reaching
+from dmmodel.checker.result import Counterexample, Verdict
+from dmmodel.checker.trap import summarize_trap
+
+if TYPE_CHECKING:
+    from dmmodel.checker.outcome import Outcome
 
 Predicate = Callable[[Any], bool]
 
 
+class Property(ABC):
+    """A named claim about every behaviour of a model, decided by one breadth-first search.
+
+    What a subclass asks of the search, as class attributes or properties:
+
+    - ``watch``: a predicate evaluated on every newly stored state, and ``notable``: the value
+      of it the search records (only the first, so shallowest, such state is kept);
+    - ``edge_classes``: the action classes whose edges the search must store;
+    - ``needs_stuck``: whether the search looks for expanded states without successors.
+
+    ``decide`` turns the search's ``Outcome`` into the property's ``Verdict``. A verdict only
+    says "holds" after a complete search; a partial search decides what it saw and leaves the
+    rest None.
+    """
+
+    name: str
+    requirement: str
+    doc: str
+
+    watch: Predicate | None = None
+    notable: ClassVar[bool] = False
+    edge_classes: frozenset[str] = frozenset()
+    needs_stuck: ClassVar[bool] = False
+
+    @abstractmethod
+    def decide(self, outcome: Outcome) -> Verdict:
+        """The verdict on this property, given what the search found."""
+
+
 @dataclass(frozen=True)
-class Always:
-    """Invariant: ``predicate`` holds in every reachable state."""
+class Always(Property):
+    """Invariant: ``predicate`` holds in every reachable state.
+
+    Exactly: every state the search stores satisfies ``predicate``. A violation found by any
+    search, complete or partial, comes with a shortest path to the shallowest violating state;
+    without one, a complete search gives holds True and a partial one None. It judges states,
+    not steps: a claim about a transition needs what it depends on recorded in the state.
+    """
 
     name: str
     predicate: Predicate
     requirement: str = ""
     doc: str = ""
 
+    @property
+    def watch(self) -> Predicate:
+        return self.predicate
+
+    def decide(self, outcome: Outcome) -> Verdict:
+        bad = outcome.found.get(self)
+        if bad is None:
+            return Verdict(self, True if outcome.complete else None)
+        return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "invariant"))
+
 
 @dataclass(frozen=True)
-class NoStuckStates:
-    """Every reachable state has a successor unless the model declares it terminal."""
+class NoStuckStates(Property):
+    """Deadlock freedom in the narrow sense: every reachable state has a successor, unless the
+    model's ``is_terminal`` declares it a deliberate end state.
+
+    Only expanded states are examined, so a partial search reports a stuck state it expanded
+    (with a shortest path to the shallowest) and otherwise gives None. A state with successors
+    may still be a livelock, cycling without progress: ``AlwaysReachable`` speaks to progress.
+    """
 
     name: str
     requirement: str = ""
     doc: str = ""
 
+    needs_stuck: ClassVar[bool] = True
+
+    def decide(self, outcome: Outcome) -> Verdict:
+        bad = outcome.first_stuck
+        if bad is None:
+            return Verdict(self, True if outcome.complete else None)
+        return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "stuck"))
+
 
 @dataclass(frozen=True)
-class AlwaysReachable:
+class AlwaysReachable(Property):
     """No deadlock: from every reachable state where ``applies`` holds, a ``goal`` state is
     reachable (the state itself counts) using only actions whose class is in ``via``.
 
-    ``obligations`` is a sequence of ``(applies, goal)`` predicate pairs, checked separately.
+    ``obligations`` is a sequence of ``(applies, goal)`` predicate pairs, each decided on its
+    own: in CTL, AG(applies -> EF goal) over the explored graph restricted to ``via`` edges.
+    It is a reachability claim, not liveness under fairness: the goal must stay reachable, not
+    be reached on every path, so a cycle that avoids the goal while it remains reachable is
+    fine. It needs the whole graph, so a partial search gives None. The counterexample is a
+    shortest path to the shallowest state where the first failing obligation applies and its
+    goal is unreachable, with a summary of the trap that state is in.
     """
 
     name: str
@@ -47,10 +126,29 @@ class AlwaysReachable:
         object.__setattr__(self, "obligations", tuple(tuple(pair) for pair in self.obligations))
         object.__setattr__(self, "via", frozenset(_as_iterable(self.via)))
 
+    @property
+    def edge_classes(self) -> frozenset[str]:
+        return self.via
+
+    def decide(self, outcome: Outcome) -> Verdict:
+        if not outcome.complete:
+            return Verdict(self, None)
+        offsets, sources = outcome.predecessors(self.via)
+        explored = outcome.explored
+        states = explored.states
+        for number, (applies, goal) in enumerate(self.obligations):
+            seeds = [i for i, s in enumerate(states) if goal(s)]
+            can_reach = reaching(len(states), offsets, sources, seeds)
+            bad = can_reach.find(0)  # indices follow BFS order: the first hit is the shallowest
+            while bad != -1 and not applies(states[bad]):
+                bad = can_reach.find(0, bad + 1)
+            if bad != -1:
+                trap = summarize_trap(explored.model, states[bad], self.via)
+                cex = Counterexample(explored.path_to(bad), "unreachable-goal", number, trap)
+                return Verdict(self, False, cex)
+        return Verdict(self, True)
+
 
 def _as_iterable(via: str | Iterable[str]) -> Iterable[str]:
     """Accept a single class name as well as a collection of them."""
     return (via,) if isinstance(via, str) else via
-
-
-Property = Always | NoStuckStates | AlwaysReachable

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dmmodel.checker.explored import Explored, Step
 from dmmodel.checker.model import Model
-from dmmodel.checker.properties import Property
+
+if TYPE_CHECKING:
+    from dmmodel.checker.properties import Property
 
 
 @dataclass(frozen=True)
