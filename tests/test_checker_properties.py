@@ -16,6 +16,7 @@ from dmmodel.checker import (
     Model,
     NoStuckStates,
     Property,
+    Sometimes,
     Verdict,
     check,
 )
@@ -51,6 +52,31 @@ def test_exploration_continues_after_a_violation():
     result = check(Counters(3), [Always("tiny", lambda s: sum(s) < 1), NoStuckStates("live")])
     assert result.states == 16
     assert [v.holds for v in result.verdicts] == [False, False]
+
+
+def test_sometimes_holds_with_a_shortest_example():
+    verdict = only(check(Counters(3), [Sometimes("sum 4", lambda s: sum(s) == 4, "REQ-2")]))
+    assert verdict.holds is True and verdict.counterexample is None
+    assert len(verdict.example) == 5  # the initial state plus 4 increments
+    assert sum(verdict.example[-1].state) == 4
+    assert [s.label for s in verdict.example[1:]] == ["a", "a", "a", "b"]  # "a" is tried first
+
+
+def test_sometimes_is_shown_by_an_initial_state():
+    verdict = only(check(Counters(3), [Sometimes("start", lambda s: s == (0, 0))]))
+    assert verdict.holds is True and [s.label for s in verdict.example] == ["init"]
+
+
+def test_sometimes_fails_only_after_a_complete_search():
+    never = Sometimes("never", lambda s: sum(s) > 6)
+    complete = only(check(Counters(3), [never]))
+    assert complete.holds is False and complete.example is None
+    assert only(check(Counters(3), [never], max_states=5)).holds is None
+
+
+def test_partial_search_that_meets_the_state_decides_sometimes():
+    result = check(Counters(10), [Sometimes("two", lambda s: s == (1, 1))], max_states=6)
+    assert not result.complete and only(result).holds is True
 
 
 def test_stuck_state_is_found_at_its_depth():
@@ -251,6 +277,16 @@ def test_json_renders_counterexamples_with_the_model():
         "state": "<jammed>",
     }
     assert prop["trap"]["cycle"] == ["401", "retry", "abandon", "new session"]
+    assert prop["example"] is None
+
+    data = check(Pretty(), [Sometimes("jammed", lambda s: s == "jammed")]).to_json()
+    (prop,) = data["properties"]
+    assert prop["holds"] is True and prop["counterexample"] is None
+    assert [(e["action"], e["state"]) for e in prop["example"]] == [
+        ("init", "<idle>"),
+        ("request", "<waiting>"),
+        ("lock", "<jammed>"),
+    ]
 
 
 def test_package_docstring_example_runs():

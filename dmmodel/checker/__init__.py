@@ -28,7 +28,13 @@ It knows nothing about any particular protocol. Example: a counter that a "fault
 from dmmodel.checker.bfs import check
 from dmmodel.checker.explored import Step
 from dmmodel.checker.model import Model
-from dmmodel.checker.properties import Always, AlwaysReachable, NoStuckStates, Property
+from dmmodel.checker.properties import (
+    Always,
+    AlwaysReachable,
+    NoStuckStates,
+    Property,
+    Sometimes,
+)
 from dmmodel.checker.result import CheckResult, Counterexample, Progress, Trap, Verdict
 
 __all__ = [
@@ -40,6 +46,7 @@ __all__ = [
     "NoStuckStates",
     "Progress",
     "Property",
+    "Sometimes",
     "Step",
     "Trap",
     "Verdict",

@@ -79,6 +79,34 @@ class Always(Property):
 
 
 @dataclass(frozen=True)
+class Sometimes(Property):
+    """Possibility: some reachable state satisfies ``predicate`` (in CTL, EF predicate).
+
+    Holds as soon as the search stores such a state, complete or not; the verdict's
+    ``example`` is then a shortest path to the shallowest one. A complete search that meets
+    none gives holds False (and no path, as none witnesses an absence); a partial one gives
+    None. It says nothing about whether the state must be reached, only that it can be.
+    """
+
+    name: str
+    predicate: Predicate
+    requirement: str = ""
+    doc: str = ""
+
+    notable: ClassVar[bool] = True
+
+    @property
+    def watch(self) -> Predicate:
+        return self.predicate
+
+    def decide(self, outcome: Outcome) -> Verdict:
+        good = outcome.found.get(self)
+        if good is None:
+            return Verdict(self, False if outcome.complete else None)
+        return Verdict(self, True, example=outcome.explored.path_to(good))
+
+
+@dataclass(frozen=True)
 class NoStuckStates(Property):
     """Deadlock freedom in the narrow sense: every reachable state has a successor, unless the
     model's ``is_terminal`` declares it a deliberate end state.

@@ -52,11 +52,16 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome for one property: ``holds`` is None when a partial search cannot decide."""
+    """The outcome for one property: ``holds`` is None when a partial search cannot decide.
+
+    A violated property carries a ``counterexample``; a possibility that holds (``Sometimes``)
+    carries an ``example``, a shortest path to a state that shows it.
+    """
 
     property: Property
     holds: bool | None
     counterexample: Counterexample | None = None
+    example: list[Step] | None = None
 
 
 @dataclass
@@ -111,19 +116,11 @@ def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:
         "requirement": prop.requirement,
         "holds": verdict.holds,
         "kind": cex.kind if cex else None,
-        "counterexample": None,
+        "counterexample": None if cex is None else _steps_json(cex.steps, model),
+        "example": None if verdict.example is None else _steps_json(verdict.example, model),
     }
     if cex is None:
         return out
-    out["counterexample"] = [
-        {
-            "step": i,
-            "action": step.label,
-            "class": step.action_class,
-            "state": model.format_state(step.state),
-        }
-        for i, step in enumerate(cex.steps)
-    ]
     if cex.obligation is not None:
         out["obligation"] = cex.obligation
     if cex.trap is not None:
@@ -135,3 +132,16 @@ def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:
             "cycle": list(t.cycle),
         }
     return out
+
+
+def _steps_json(steps: list[Step], model: Model) -> list[dict[str, Any]]:
+    """A path as plain dicts, states rendered by the model."""
+    return [
+        {
+            "step": i,
+            "action": step.label,
+            "class": step.action_class,
+            "state": model.format_state(step.state),
+        }
+        for i, step in enumerate(steps)
+    ]
