@@ -7,6 +7,8 @@ from typing import ClassVar
 
 import pytest
 from counters import Counters
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dmmodel.checker
 from dmmodel.checker import (
@@ -329,3 +331,114 @@ def test_a_new_kind_of_property_needs_no_change_to_the_search():
 def test_check_rejects_what_is_not_a_property():
     with pytest.raises(TypeError, match="not a checker Property"):
         check(Counters(1), [lambda s: True])
+
+
+def test_verdict_by_name_and_a_clear_error_for_an_unknown_name():
+    result = check(Session(), [back_to_idle(), Always("named", lambda s: True)])
+    assert result.verdict("named") is result.verdicts[1]
+    with pytest.raises(ValueError, match=r"'nope'.*known: 'idle again', 'named'"):
+        result.verdict("nope")
+
+
+def indices(result, states):
+    return sorted(i for i in range(result.states) if result.state(i) in states)
+
+
+def test_violating_states_of_reachability_are_the_whole_trap():
+    result = check(Session(), [back_to_idle()])
+    trap = {"jammed", "c1", "c2", "c3", "c4"}
+    assert result.violating_states("idle again") == indices(result, trap)
+    assert result.verdict("idle again").can_reach[0] == bytearray(
+        result.state(i) not in trap for i in range(result.states)
+    )
+
+
+def test_every_obligation_is_marked_even_after_one_fails():
+    prop = AlwaysReachable(
+        "both fail",
+        [
+            (lambda s: s == "c2", lambda s: s == "idle"),  # fails at c2 only
+            (lambda s: s in ("idle", "c4"), lambda s: s == "c3"),  # fails at idle only
+        ],
+    )
+    result = check(Session(), [prop])
+    verdict = only(result)
+    assert verdict.counterexample.obligation == 0
+    assert verdict.counterexample.steps[-1].state == "c2"
+    assert len(verdict.can_reach) == 2
+    assert result.violating_states("both fail") == indices(result, {"idle", "c2"})
+
+
+def test_violating_states_of_invariants_and_stuck_states():
+    result = check(EarlyStuck(), [Always("small", lambda n: n < 3), NoStuckStates("no stuck")])
+    assert result.violating_states("small") == indices(result, {3, 4, 5})
+    assert result.violating_states("no stuck") == indices(result, {1})
+
+
+def test_violating_states_need_a_meaning_and_a_complete_search():
+    result = check(EarlyStuck(), [NoStuckStates("no stuck"), Sometimes("five", lambda n: n == 5)])
+    with pytest.raises(ValueError, match="does not fail at particular states"):
+        result.violating_states("five")
+    partial = check(EarlyStuck(), [NoStuckStates("no stuck"), back_to_idle()], max_states=4)
+    for name in ("no stuck", "idle again"):
+        with pytest.raises(ValueError, match="only a complete search"):
+            partial.violating_states(name)
+
+
+class Graph(Model):
+    """A graph given as (source, target, class) edges; state 0 is initial."""
+
+    def __init__(self, edges):
+        self.edges = edges
+
+    def init_states(self):
+        return [0]
+
+    def successors(self, state):
+        return [((c, k), t) for k, (s, t, c) in enumerate(self.edges) if s == state]
+
+    def action_class(self, action):
+        return action[0]
+
+
+def reaches(graph, start, targets, classes):
+    """Forward search from ``start`` over edges of ``classes``: does it meet ``targets``?"""
+    seen, todo = {start}, [start]
+    while todo:
+        u = todo.pop()
+        if u in targets:
+            return True
+        for s, t, c in graph.edges:
+            if s == u and c in classes and t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return False
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), st.sampled_from(["p", "f"])), max_size=20),
+    st.lists(st.tuples(st.sets(st.integers(0, 7)), st.sets(st.integers(0, 7))), min_size=1, max_size=3),
+)
+def test_violating_states_agree_with_a_forward_search_from_each_state(edges, obligations):
+    graph = Graph(edges)
+    prop = AlwaysReachable(
+        "goal", [(lambda s, a=a: s in a, lambda s, g=g: s in g) for a, g in obligations], via={"p"}
+    )
+    result = check(graph, [prop])
+    failing_by_obligation = [
+        [
+            i
+            for i in range(result.states)
+            if result.state(i) in applies and not reaches(graph, result.state(i), goal, {"p"})
+        ]
+        for applies, goal in obligations
+    ]
+    expected = sorted({i for failing in failing_by_obligation for i in failing})
+    assert result.violating_states("goal") == expected
+    verdict = only(result)
+    assert verdict.holds is (not expected)
+    if expected:
+        number = next(k for k, failing in enumerate(failing_by_obligation) if failing)
+        assert verdict.counterexample.obligation == number
+        assert verdict.counterexample.steps[-1].state == result.state(failing_by_obligation[number][0])

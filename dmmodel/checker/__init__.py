@@ -35,7 +35,14 @@ from dmmodel.checker.properties import (
     Property,
     Sometimes,
 )
-from dmmodel.checker.result import CheckResult, Counterexample, Progress, Trap, Verdict
+from dmmodel.checker.result import (
+    CheckResult,
+    Counterexample,
+    Progress,
+    ReachabilityVerdict,
+    Trap,
+    Verdict,
+)
 
 __all__ = [
     "Always",
@@ -46,6 +53,7 @@ __all__ = [
     "NoStuckStates",
     "Progress",
     "Property",
+    "ReachabilityVerdict",
     "Sometimes",
     "Step",
     "Trap",

@@ -9,16 +9,18 @@ no property kinds, so a new kind needs no change to the search loop.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dmmodel.checker.reach import reaching
-from dmmodel.checker.result import Counterexample, Verdict
+from dmmodel.checker.result import Counterexample, ReachabilityVerdict, Verdict
 from dmmodel.checker.trap import summarize_trap
 
 if TYPE_CHECKING:
+    from dmmodel.checker.model import Model
     from dmmodel.checker.outcome import Outcome
+    from dmmodel.checker.result import CheckResult
 
 Predicate = Callable[[Any], bool]
 
@@ -35,7 +37,8 @@ class Property(ABC):
 
     ``decide`` turns the search's ``Outcome`` into the property's ``Verdict``. A verdict only
     says "holds" after a complete search; a partial search decides what it saw and leaves the
-    rest None.
+    rest None. ``violating_states`` lists the explored states at which the property fails, by
+    the same test as the verdict, for the kinds of property that fail at states.
     """
 
     name: str
@@ -50,6 +53,10 @@ class Property(ABC):
     @abstractmethod
     def decide(self, outcome: Outcome) -> Verdict:
         """The verdict on this property, given what the search found."""
+
+    def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
+        """Indices of the explored states at which this property fails, in ascending order."""
+        raise ValueError(f"{type(self).__name__} {self.name!r} does not fail at particular states")
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,10 @@ class Always(Property):
         if bad is None:
             return Verdict(self, True if outcome.complete else None)
         return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "invariant"))
+
+    def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
+        predicate = self.predicate
+        return [i for i, s in enumerate(result.explored.states) if not predicate(s)]
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,11 @@ class NoStuckStates(Property):
             return Verdict(self, True if outcome.complete else None)
         return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "stuck"))
 
+    def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
+        _need_complete(self, result)
+        model = result.model
+        return [i for i, s in enumerate(result.explored.states) if _stuck(model, s)]
+
 
 @dataclass(frozen=True)
 class AlwaysReachable(Property):
@@ -140,7 +156,9 @@ class AlwaysReachable(Property):
     be reached on every path, so a cycle that avoids the goal while it remains reachable is
     fine. It needs the whole graph, so a partial search gives None. The counterexample is a
     shortest path to the shallowest state where the first failing obligation applies and its
-    goal is unreachable, with a summary of the trap that state is in.
+    goal is unreachable, with a summary of the trap that state is in. The verdict keeps every
+    obligation's marks (``ReachabilityVerdict.can_reach``), so the states where the property
+    fails (``CheckResult.violating_states``) come from the same computation.
     """
 
     name: str
@@ -160,21 +178,53 @@ class AlwaysReachable(Property):
 
     def decide(self, outcome: Outcome) -> Verdict:
         if not outcome.complete:
-            return Verdict(self, None)
+            return ReachabilityVerdict(self, None)
         offsets, sources = outcome.predecessors(self.via)
         explored = outcome.explored
         states = explored.states
-        for number, (applies, goal) in enumerate(self.obligations):
-            seeds = [i for i, s in enumerate(states) if goal(s)]
-            can_reach = reaching(len(states), offsets, sources, seeds)
-            bad = can_reach.find(0)  # indices follow BFS order: the first hit is the shallowest
-            while bad != -1 and not applies(states[bad]):
-                bad = can_reach.find(0, bad + 1)
-            if bad != -1:
+        marks = tuple(
+            reaching(len(states), offsets, sources, [i for i, s in enumerate(states) if goal(s)])
+            for _, goal in self.obligations
+        )
+        for number, ((applies, _), can_reach) in enumerate(zip(self.obligations, marks, strict=True)):
+            bad = next(_failing(states, applies, can_reach), None)  # BFS order: the shallowest
+            if bad is not None:
                 trap = summarize_trap(explored.model, states[bad], self.via)
                 cex = Counterexample(explored.path_to(bad), "unreachable-goal", number, trap)
-                return Verdict(self, False, cex)
-        return Verdict(self, True)
+                return ReachabilityVerdict(self, False, cex, can_reach=marks)
+        return ReachabilityVerdict(self, True, can_reach=marks)
+
+    def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
+        _need_complete(self, result)
+        if not isinstance(verdict, ReachabilityVerdict):
+            raise TypeError(f"{self.name!r}: expected its ReachabilityVerdict, got {verdict!r}")
+        states = result.explored.states
+        failing: set[int] = set()
+        for (applies, _), can_reach in zip(self.obligations, verdict.can_reach, strict=True):
+            failing.update(_failing(states, applies, can_reach))
+        return sorted(failing)
+
+
+def _failing(states: list, applies: Predicate, can_reach: bytearray) -> Iterator[int]:
+    """Indices, ascending, of the states where ``applies`` holds but the goal is unreachable."""
+    i = can_reach.find(0)
+    while i != -1:
+        if applies(states[i]):
+            yield i
+        i = can_reach.find(0, i + 1)
+
+
+def _need_complete(prop: Property, result: CheckResult) -> None:
+    """Refuse to list failing states when the verdict rests on states a partial search missed."""
+    if not result.complete:
+        raise ValueError(f"{prop.name!r} fails at states only a complete search can list")
+
+
+def _stuck(model: Model, state: Any) -> bool:
+    """Whether ``state`` has no successor and is not declared terminal, as the search tests."""
+    for _ in model.successors(state):
+        return False
+    return not model.is_terminal(state)
 
 
 def _as_iterable(via: str | Iterable[str]) -> Iterable[str]:

@@ -64,6 +64,17 @@ class Verdict:
     example: list[Step] | None = None
 
 
+@dataclass(frozen=True)
+class ReachabilityVerdict(Verdict):
+    """The verdict on an ``AlwaysReachable``, with the reachability marks it was decided on.
+
+    ``can_reach[k][i]`` is 1 when a goal state of obligation ``k`` is reachable from explored
+    state ``i`` by the property's ``via`` actions; it is empty when the search was partial.
+    """
+
+    can_reach: tuple[bytearray, ...] = field(default=(), repr=False)
+
+
 @dataclass
 class CheckResult:
     """Statistics and verdicts of one search, plus access to the explored states."""
@@ -91,6 +102,25 @@ class CheckResult:
     def path_to(self, index: int) -> list[Step]:
         """A shortest path from an initial state to the state with the given index."""
         return self.explored.path_to(index)
+
+    def verdict(self, name: str) -> Verdict:
+        """The verdict on the property called ``name``; ValueError names the known ones."""
+        for verdict in self.verdicts:
+            if verdict.property.name == name:
+                return verdict
+        known = ", ".join(repr(v.property.name) for v in self.verdicts) or "none"
+        raise ValueError(f"no property named {name!r} was checked; known: {known}")
+
+    def violating_states(self, name: str) -> list[int]:
+        """Indices (ascending) of every explored state at which property ``name`` fails.
+
+        Each property defines this with the very test its verdict uses; for an
+        ``AlwaysReachable`` these are the states where some obligation applies and its goal is
+        unreachable. ValueError when the property does not fail at states (``Sometimes``) or
+        its verdict needs the whole graph and the search was partial.
+        """
+        verdict = self.verdict(name)
+        return verdict.property.violating_states(verdict, self)
 
     def to_json(self) -> dict[str, Any]:
         """A plain, JSON-serialisable dict of the statistics and verdicts."""
