@@ -142,3 +142,64 @@ def test_statistics_are_filled_and_json_serialisable():
     data = result.to_json()
     assert json.loads(json.dumps(data)) == data
     assert data["states"] == 31**2 and data["complete"] is True and data["properties"] == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=0, max_value=12))
+def test_coverage_counts_every_transition_under_its_label(n):
+    result = check(Counters(n), [], coverage=True)
+    expected = {"a": n * (n + 1), "b": n * (n + 1)} if n else {}
+    assert result.coverage == expected
+    assert sum(result.coverage.values()) == result.transitions
+
+
+def test_coverage_is_off_by_default():
+    result = check(Counters(2), [])
+    assert result.coverage is None and result.to_json()["coverage"] is None
+
+
+class Loop(Model):
+    """0 -step-> 1 -step-> 2 -back-> 0 and 2 -stay-> 2: two of four edges meet a known state."""
+
+    EDGES = {0: [("step", 1)], 1: [("step", 2)], 2: [("back", 0), ("stay", 2)]}
+
+    def __init__(self):
+        self.keyed = []  # the actions coverage_keys was asked about
+
+    def init_states(self):
+        return [0]
+
+    def successors(self, state):
+        return self.EDGES[state]
+
+    def coverage_keys(self, action):
+        self.keyed.append(action)
+        return ("moves", f"rule:{action}")
+
+
+def test_coverage_counts_edges_to_known_states_and_asks_once_per_action():
+    model = Loop()
+    result = check(model, [], coverage=True)
+    assert result.coverage == {"moves": 4, "rule:back": 1, "rule:stay": 1, "rule:step": 2}
+    assert sorted(model.keyed) == ["back", "stay", "step"]
+
+
+class ListLoop(Loop):
+    """Loop with unhashable (list) actions: coverage is counted without the cache."""
+
+    def successors(self, state):
+        return [([a], t) for a, t in super().successors(state)]
+
+    def coverage_keys(self, action):
+        return super().coverage_keys(action[0])
+
+
+def test_coverage_of_unhashable_actions():
+    result = check(ListLoop(), [], coverage=True)
+    assert result.coverage == {"moves": 4, "rule:back": 1, "rule:stay": 1, "rule:step": 2}
+
+
+def test_coverage_of_a_partial_search_counts_only_edges_followed():
+    result = check(Counters(10), [], max_states=20, coverage=True)
+    assert not result.complete
+    assert sum(result.coverage.values()) == result.transitions > 0

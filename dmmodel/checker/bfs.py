@@ -26,11 +26,14 @@ def check(
     properties: Sequence[Property] | None = None,
     max_states: int | None = None,
     progress: Callable[[Progress], None] | None = None,
+    coverage: bool = False,
 ) -> CheckResult:
     """Explore ``model`` breadth-first and decide ``properties`` (default: the model's own).
 
     With ``max_states`` the search stops once that many states are stored and the result is
     partial (``complete=False``). ``progress`` is called about once a second with a snapshot.
+    With ``coverage`` every transition explored (new state or not) counts once under each of
+    ``model.coverage_keys(action)``, giving ``CheckResult.coverage``.
     """
     props = tuple(model.properties() if properties is None else properties)
     for p in props:
@@ -47,6 +50,7 @@ def check(
         max_states,
         progress,
         started,
+        coverage,
     )
     seconds = perf_counter() - started
     rss_after = peak_rss_bytes()
@@ -64,6 +68,7 @@ def check(
         complete=outcome.complete,
         verdicts=verdicts,
         explored=explored,
+        coverage=outcome.coverage,
     )
 
 
@@ -86,6 +91,7 @@ def _explore(
     max_states: int | None,
     progress: Callable[[Progress], None] | None,
     started: float,
+    cover: bool,
 ) -> Outcome:
     """The hot loop: expand states in index order (the list doubles as the BFS queue)."""
     limit = float("inf") if max_states is None else max_states
@@ -127,6 +133,8 @@ def _explore(
         src_append, dst_append, cls_append = edges.src.append, edges.dst.append, edges.cls.append
         edge_class, action_class = edges.class_id, model.action_class
         class_cache: dict = {}
+    uses: dict = {}  # action -> transitions taken with it, turned into coverage keys at the end
+    unhashable: dict[str, int] = {}  # coverage counted directly for unhashable actions
     first_stuck = None
     transitions = 0
     next_report = started + 1.0
@@ -173,8 +181,26 @@ def _explore(
                     src_append(i)
                     dst_append(j)
                     cls_append(c)
+            if cover:
+                try:
+                    uses[a] += 1
+                except KeyError:
+                    uses[a] = 1
+                except TypeError:  # unhashable action: count its keys without caching
+                    for key in model.coverage_keys(a):
+                        unhashable[key] = unhashable.get(key, 0) + 1
         transitions += pos + 1
         if pos < 0 and complete and want_stuck and first_stuck is None and not is_terminal(s):
             first_stuck = i
         i += 1
-    return Outcome(explored, transitions, complete, found, first_stuck, edges)
+    counts = _coverage(model, uses, unhashable) if cover else None
+    return Outcome(explored, transitions, complete, found, first_stuck, edges, counts)
+
+
+def _coverage(model: Model, uses: dict, unhashable: dict[str, int]) -> dict[str, int]:
+    """Transitions per coverage key, from the count of each action; sorted by key."""
+    counts = dict(unhashable)
+    for action, n in uses.items():
+        for key in model.coverage_keys(action):
+            counts[key] = counts.get(key, 0) + n
+    return dict(sorted(counts.items()))

@@ -67,3 +67,10 @@ class Model(ABC, Generic[S, A]):
     def format_state(self, state: S) -> str:
         """A human-readable rendering of ``state`` for reports."""
         return repr(state)
+
+    def coverage_keys(self, action: A) -> tuple[str, ...]:
+        """The names under which a transition by ``action`` counts for coverage.
+
+        A model maps an action to the rule(s) it fires; the default is the action's label.
+        """
+        return (self.format_action(action),)

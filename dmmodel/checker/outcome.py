@@ -20,7 +20,8 @@ class Outcome:
     ``found`` maps each property that watches states to the index of the first (so shallowest)
     state where its predicate took the notable value; ``first_stuck`` is the first expanded
     state without successors that the model does not declare terminal (if stuck states were
-    asked for); ``edges`` holds the transitions of the action classes some property tracks.
+    asked for); ``edges`` holds the transitions of the action classes some property tracks;
+    ``coverage`` counts transitions per coverage key when asked for.
     """
 
     explored: Explored
@@ -29,6 +30,7 @@ class Outcome:
     found: dict[Property, int]
     first_stuck: int | None
     edges: EdgeStore
+    coverage: dict[str, int] | None
     _predecessors: dict[frozenset[str], tuple[array, array]] = field(default_factory=dict, repr=False)
 
     def predecessors(self, via: frozenset[str]) -> tuple[array, array]:

@@ -89,6 +89,7 @@ class CheckResult:
     complete: bool
     verdicts: list[Verdict]
     explored: Explored = field(repr=False)
+    coverage: dict[str, int] | None = None  # transitions per coverage key, when asked for
 
     @property
     def model(self) -> Model:
@@ -134,6 +135,7 @@ class CheckResult:
             "bytes_per_state": self.bytes_per_state,
             "complete": self.complete,
             "properties": [_verdict_json(v, self.model) for v in self.verdicts],
+            "coverage": self.coverage,
         }
 
 
