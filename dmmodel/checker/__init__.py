@@ -25,6 +25,7 @@ It knows nothing about any particular protocol. Example: a counter that a "fault
 (['init', 'jam'], ('wait',))
 """
 
+from dmmodel.checker.assertions import assert_counterexample, assert_discovery, assert_properties
 from dmmodel.checker.bfs import check
 from dmmodel.checker.explored import Step
 from dmmodel.checker.model import Model
@@ -58,5 +59,8 @@ __all__ = [
     "Step",
     "Trap",
     "Verdict",
+    "assert_counterexample",
+    "assert_discovery",
+    "assert_properties",
     "check",
 ]
