@@ -2,6 +2,8 @@
 
 from itertools import product
 
+import pytest
+
 from dmmodel.checker import (
     Always,
     assert_counterexample,
@@ -10,6 +12,7 @@ from dmmodel.checker import (
     check,
 )
 from dmmodel.examples.die_hard import BIG, SMALL, DieHard
+from dmmodel.examples.two_phase_commit import TwoPhase
 
 # -- Die Hard --------------------------------------------------------------------------------
 
@@ -102,3 +105,92 @@ def test_die_hard_discovery_and_counterexample_are_the_solution():
 
 def test_die_hard_properties_hold():
     assert_properties(check(DieHard()))
+
+
+# -- Two-phase commit ------------------------------------------------------------------------
+
+
+def two_phase_states(n):
+    return 4**n + 2**n + 6**n
+
+
+def two_phase_transitions(n):
+    return (n + 1) * 4**n + 1 + n * 2**n + n * 6**n + 2 * n * 6 ** (n - 1)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_two_phase_counts_follow_the_derived_formulas(n):
+    result = check(TwoPhase(n), [])
+    assert result.complete
+    assert result.states == two_phase_states(n)
+    assert result.transitions == two_phase_transitions(n)
+    assert result.depth == 3 * n + 1
+
+
+def test_two_phase_matches_tlc_for_three_and_six_rms():
+    three = check(TwoPhase(3), [])
+    # TLC: 288 distinct, 1146 generated (the initial state and one per transition), depth 11
+    # (TLC counts the initial state as depth 1).
+    assert (three.states, three.transitions + 1, three.depth + 1) == (288, 1146, 11)
+    assert two_phase_states(3) == 288 and two_phase_transitions(3) + 1 == 1146
+    assert check(TwoPhase(6), []).states == two_phase_states(6) == 50816
+
+
+def test_two_phase_properties_hold_and_commit_takes_every_phase():
+    result = check(TwoPhase(3))
+    assert_properties(result)
+    assert_discovery(
+        result,
+        "all committed",
+        [
+            "RMPrepare(r1)",
+            "TMRcvPrepared(r1)",
+            "RMPrepare(r2)",
+            "TMRcvPrepared(r2)",
+            "RMPrepare(r3)",
+            "TMRcvPrepared(r3)",
+            "TMCommit",
+            "RMRcvCommitMsg(r1)",
+            "RMRcvCommitMsg(r2)",
+            "RMRcvCommitMsg(r3)",
+        ],
+    )
+    # Aborting needs no TM: each RM may choose to, so three steps suffice.
+    assert_discovery(result, "all aborted", [f"RMChooseToAbort(r{i})" for i in (1, 2, 3)])
+
+
+def test_two_phase_coverage_per_spec_action():
+    n = 3
+    coverage = check(TwoPhase(n), [], coverage=True).coverage
+    # Counted from the state classes of the module docstring: e.g. TMAbort is enabled in every
+    # "init" state (4^n), TMCommit in one; RMPrepare in a working RM's "init" and "aborted" states.
+    assert coverage == {
+        "RMChooseToAbort": n * 4 ** (n - 1) + n * 6 ** (n - 1),
+        "RMPrepare": n * 4 ** (n - 1) + n * 6 ** (n - 1),
+        "RMRcvAbortMsg": n * 6**n,
+        "RMRcvCommitMsg": n * 2**n,
+        "TMAbort": 4**n,
+        "TMCommit": 1,
+        "TMRcvPrepared": n * 2 * 4 ** (n - 1),
+    }
+    assert sum(coverage.values()) == two_phase_transitions(n)
+
+
+def test_breaking_commit_is_caught_with_a_shortest_counterexample():
+    class Hasty(TwoPhase):
+        """The TM commits as soon as one RM has prepared."""
+
+        def successors(self, state):
+            out = super().successors(state)
+            if state.tm == "init" and state.tm_prepared and len(state.tm_prepared) < self.n:
+                done = state._replace(tm="committed", msgs=state.msgs | {("Commit",)})
+                out.append((("TMCommit", None), done))
+            return out
+
+    # Five steps are needed: one RM committed takes prepare, receive, commit and receiving the
+    # commit; another aborted takes one more. BFS order decides which five.
+    assert_counterexample(
+        check(Hasty(2)),
+        "TCConsistent",
+        ["RMPrepare(r1)", "TMRcvPrepared(r1)", "RMChooseToAbort(r2)", "TMCommit", "RMRcvCommitMsg(r1)"],
+    )
