@@ -1,6 +1,10 @@
 """The BFS search: state and transition counts, depth, shortest paths, limits, progress."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from counters import Counters
@@ -137,11 +141,72 @@ def test_progress_is_reported_with_growing_snapshots(monkeypatch):
 
 def test_statistics_are_filled_and_json_serialisable():
     result = check(Counters(30), [])
-    assert result.seconds > 0 and result.states_per_second > 0
-    assert result.peak_rss_bytes > 0 and result.bytes_per_state >= 0
+    assert result.seconds > 0
+    assert result.states_per_second == pytest.approx(result.states / result.seconds)
+    assert result.peak_rss_bytes > 2**20  # a Python process holds more than a MiB
     data = result.to_json()
     assert json.loads(json.dumps(data)) == data
     assert data["states"] == 31**2 and data["complete"] is True and data["properties"] == []
+
+
+def test_bytes_per_state_is_the_growth_of_peak_memory_over_the_states(monkeypatch):
+    readings = iter([100_000_000, 100_000_000 + 48 * 31**2])  # before and after the search
+    monkeypatch.setattr(bfs, "peak_rss_bytes", lambda: next(readings))
+    result = check(Counters(30), [])
+    assert result.bytes_per_state == 48
+    assert result.peak_rss_bytes == 100_000_000 + 48 * 31**2
+
+
+SUMMARY = """
+import json, sys
+sys.path.insert(0, "tests")
+from dmmodel.checker import AlwaysReachable, Sometimes, check
+from dmmodel.examples.die_hard import DieHard
+from dmmodel.examples.two_phase_commit import TwoPhase
+from test_checker_properties import Session, back_to_idle
+
+def paths(verdict):
+    cex, example = verdict.counterexample, verdict.example
+    return [None if p is None else [s.label for s in p] for p in (cex and cex.steps, example)]
+
+def summary(model, props=None):
+    result = check(model, props, coverage=True)
+    reach = [v.property.name for v in result.verdicts if isinstance(v.property, AlwaysReachable)]
+    return {
+        "states": [model.format_state(result.state(i)) for i in range(result.states)],
+        "verdicts": [[v.property.name, v.holds, *paths(v)] for v in result.verdicts],
+        "violating": {name: result.violating_states(name) for name in reach},
+        "coverage": result.coverage,
+    }
+
+session = [back_to_idle(), back_to_idle(via={"fault", "protocol"}), Sometimes("jam", lambda s: s == "c4")]
+print(json.dumps([summary(DieHard()), summary(TwoPhase(3)), summary(Session(), session)]))
+"""
+
+
+def run_with_hash_seed(seed):
+    """The summary's output text from a fresh interpreter with the given hash seed."""
+    env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+    done = subprocess.run(
+        [sys.executable, "-c", SUMMARY],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_state_order_and_paths_do_not_depend_on_the_hash_seed():
+    # Strings, and sets of tuples of strings, hash differently under each seed: iterating a set
+    # or anything in hash order in the checker would change the text (order included).
+    one, two = run_with_hash_seed(1), run_with_hash_seed(2)
+    assert one == two
+    die_hard, two_phase, session = json.loads(one)
+    assert len(die_hard["states"]) == 16 and len(two_phase["states"]) == 288
+    assert session["verdicts"][0] == ["idle again", False, ["init", "request", "lock"], None]
+    assert session["violating"]["idle again"] != [] and session["coverage"]["lock"] == 1
 
 
 @settings(max_examples=15, deadline=None)
