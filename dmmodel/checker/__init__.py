@@ -1,8 +1,11 @@
 """A generic explicit-state model checker: breadth-first search over a ``Model``.
 
-It knows nothing about any particular protocol. Example: a counter that a "fault" can jam.
+It knows nothing about any particular protocol. A model implements ``init_states`` and
+``successors``; properties are named values (``Always``, ``Sometimes``, ``NoStuckStates``,
+``AlwaysReachable``) that decide themselves from one search. Example: a counter that a "fault"
+can jam.
 
->>> from dmmodel.checker import Always, AlwaysReachable, Model, check
+>>> from dmmodel.checker import Always, AlwaysReachable, Model, Sometimes, check
 >>> class Counter(Model):
 ...     def init_states(self):
 ...         return [0]
@@ -14,21 +17,27 @@ It knows nothing about any particular protocol. Example: a counter that a "fault
 ...         return "fault" if action == "jam" else "protocol"
 >>> result = check(Counter(), [
 ...     Always("bounded", lambda n: n <= 3),
+...     Sometimes("three", lambda n: n == 3),
 ...     AlwaysReachable("can reset", [(lambda n: True, lambda n: n == 0)]),
 ... ])
 >>> (result.states, result.transitions, result.complete)
 (5, 8, True)
 >>> [v.holds for v in result.verdicts]
-[True, False]
->>> cex = result.verdicts[1].counterexample
+[True, True, False]
+>>> [step.label for step in result.verdict("three").example]
+['init', 'inc', 'inc', 'inc']
+>>> cex = result.verdict("can reset").counterexample
 >>> [step.label for step in cex.steps], cex.trap.cycle
 (['init', 'jam'], ('wait',))
+>>> [result.state(i) for i in result.violating_states("can reset")]
+[-1]
 """
 
 from dmmodel.checker.assertions import assert_counterexample, assert_discovery, assert_properties
 from dmmodel.checker.bfs import check
 from dmmodel.checker.explored import Step
 from dmmodel.checker.model import Model
+from dmmodel.checker.outcome import Outcome
 from dmmodel.checker.properties import (
     Always,
     AlwaysReachable,
@@ -52,6 +61,7 @@ __all__ = [
     "Counterexample",
     "Model",
     "NoStuckStates",
+    "Outcome",
     "Progress",
     "Property",
     "ReachabilityVerdict",
