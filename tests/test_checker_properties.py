@@ -303,7 +303,7 @@ def test_properties_with_different_via_share_one_search():
 
 
 def test_a_new_kind_of_property_needs_no_change_to_the_search():
-    @dataclass(frozen=True)
+    @dataclass  # mutable, so unhashable: the search must not key anything by the property
     class Unreachable(Property):
         """No reachable state satisfies ``predicate`` (decided by the property alone)."""
 
@@ -318,7 +318,7 @@ def test_a_new_kind_of_property_needs_no_change_to_the_search():
             return self.predicate
 
         def decide(self, outcome):
-            bad = outcome.found.get(self)
+            bad = outcome.found_state(self)
             if bad is None:
                 return Verdict(self, True if outcome.complete else None)
             return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "reached"))

@@ -44,9 +44,8 @@ def check(
     started = perf_counter()
     outcome = _explore(
         model,
-        [(p, _alarm(p.watch, p.notable)) for p in props if p.watch is not None],
+        props,
         edges,
-        any(p.needs_stuck for p in props),
         max_states,
         progress,
         started,
@@ -85,9 +84,8 @@ def _alarm(watch: Predicate, notable: bool) -> Predicate:
 
 def _explore(
     model: Model,
-    watched: list[tuple[Property, Predicate]],
+    props: tuple[Property, ...],
     edges: EdgeStore,
-    want_stuck: bool,
     max_states: int | None,
     progress: Callable[[Progress], None] | None,
     started: float,
@@ -100,8 +98,9 @@ def _explore(
     parent = array("I")
     position = array("H")
     explored = Explored(model, states, parent, position)
-    found: dict[Property, int] = {}
-    active = list(watched)
+    found: dict[int, int] = {}  # position of a watching property -> first notable state
+    active = [(k, _alarm(p.watch, p.notable)) for k, p in enumerate(props) if p.watch is not None]
+    want_stuck = any(p.needs_stuck for p in props)
     complete = True
 
     n = 0
@@ -115,9 +114,9 @@ def _explore(
         states.append(s)
         parent.append(NO_PARENT)
         position.append(0)
-        for prop, pred in active:
+        for k, pred in active:
             if not pred(s):
-                found.setdefault(prop, n)  # keep the first of equally shallow initial states
+                found.setdefault(k, n)  # keep the first of equally shallow initial states
         n += 1
     active = [entry for entry in active if entry[0] not in found]
     known = len(found)
@@ -163,9 +162,9 @@ def _explore(
                 states_append(t)
                 parent_append(i)
                 if active:
-                    for prop, pred in active:
+                    for k, pred in active:
                         if not pred(t):
-                            found[prop] = n
+                            found[k] = n
                     if len(found) != known:
                         active = [entry for entry in active if entry[0] not in found]
                         known = len(found)
@@ -194,7 +193,7 @@ def _explore(
             first_stuck = i
         i += 1
     counts = _coverage(model, uses, unhashable) if cover else None
-    return Outcome(explored, transitions, complete, found, first_stuck, edges, counts)
+    return Outcome(props, explored, transitions, complete, found, first_stuck, edges, counts)
 
 
 def _coverage(model: Model, uses: dict, unhashable: dict[str, int]) -> dict[str, int]:

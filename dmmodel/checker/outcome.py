@@ -17,21 +17,30 @@ if TYPE_CHECKING:
 class Outcome:
     """The explored graph and the notable states the search recorded for the properties.
 
-    ``found`` maps each property that watches states to the index of the first (so shallowest)
-    state where its predicate took the notable value; ``first_stuck`` is the first expanded
+    ``found`` maps the position in ``properties`` of each property that watches states to the
+    first (so shallowest) state where its predicate took the notable value; properties read it
+    with ``found_state``, so they need not be hashable. ``first_stuck`` is the first expanded
     state without successors that the model does not declare terminal (if stuck states were
     asked for); ``edges`` holds the transitions of the action classes some property tracks;
     ``coverage`` counts transitions per coverage key when asked for.
     """
 
+    properties: tuple[Property, ...]
     explored: Explored
     transitions: int
     complete: bool
-    found: dict[Property, int]
+    found: dict[int, int]
     first_stuck: int | None
     edges: EdgeStore
     coverage: dict[str, int] | None
     _predecessors: dict[frozenset[str], tuple[array, array]] = field(default_factory=dict, repr=False)
+
+    def found_state(self, prop: Property) -> int | None:
+        """The first state where ``prop``'s watched predicate took its notable value, if any."""
+        for k, candidate in enumerate(self.properties):
+            if candidate is prop:
+                return self.found.get(k)
+        raise ValueError(f"{prop.name!r} was not among the properties of this search")
 
     def predecessors(self, via: frozenset[str]) -> tuple[array, array]:
         """Reverse adjacency (CSR) of the stored ``via`` edges, built once per distinct ``via``."""

@@ -79,7 +79,7 @@ class Always(Property):
         return self.predicate
 
     def decide(self, outcome: Outcome) -> Verdict:
-        bad = outcome.found.get(self)
+        bad = outcome.found_state(self)
         if bad is None:
             return Verdict(self, True if outcome.complete else None)
         return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "invariant"))
@@ -111,7 +111,7 @@ class Sometimes(Property):
         return self.predicate
 
     def decide(self, outcome: Outcome) -> Verdict:
-        good = outcome.found.get(self)
+        good = outcome.found_state(self)
         if good is None:
             return Verdict(self, False if outcome.complete else None)
         return Verdict(self, True, example=outcome.explored.path_to(good))
