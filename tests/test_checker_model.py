@@ -43,3 +43,12 @@ def test_hooks_have_neutral_defaults():
     assert model.is_terminal((1, 1)) is False
     assert model.action_class("a") == "protocol"
     assert (model.format_action("a"), model.format_state((0, 1))) == ("a", "(0, 1)")
+
+
+def test_next_state_names_an_action_the_model_cannot_even_format():
+    class Strict(Counters):
+        def format_action(self, action):
+            return {"a": "increment a", "b": "increment b"}[action]
+
+    with pytest.raises(ValueError, match=r"action 'c' is not enabled in state \(0, 0\)"):
+        Strict(2).next_state((0, 0), "c")

@@ -44,9 +44,11 @@ class Model(ABC, Generic[S, A]):
         for candidate, target in self.successors(state):
             if candidate == action:
                 return target
-        raise ValueError(
-            f"action {self.format_action(action)!r} is not enabled in state {self.format_state(state)}"
-        )
+        try:
+            label = repr(self.format_action(action))
+        except Exception:  # an action the model never produced may not format: show it raw
+            label = repr(action)
+        raise ValueError(f"action {label} is not enabled in state {self.format_state(state)}")
 
     def properties(self) -> Sequence[Property]:
         """The properties checked when ``check`` is not given an explicit list."""
