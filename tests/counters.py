@@ -18,13 +18,14 @@ class Counters(Model):
     def init_states(self):
         return [(0, 0)]
 
-    def actions(self, state):
+    def successors(self, state):
         a, b = state
-        return [name for name, ok in (("a", a < self.n), ("b", b < self.n)) if ok]
-
-    def next_state(self, state, action):
-        a, b = state
-        return (a + 1, b) if action == "a" else (a, b + 1)
+        out = []
+        if a < self.n:
+            out.append(("a", (a + 1, b)))
+        if b < self.n:
+            out.append(("b", (a, b + 1)))
+        return out
 
     def is_terminal(self, state):
         return self.terminal and state == (self.n, self.n)

@@ -1,11 +1,27 @@
 """Verdicts and counterexamples for invariants, stuck states and reachability of goals."""
 
 import doctest
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
 
+import pytest
 from counters import Counters
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dmmodel.checker
-from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, check
+from dmmodel.checker import (
+    Always,
+    AlwaysReachable,
+    Counterexample,
+    Model,
+    NoStuckStates,
+    Property,
+    Sometimes,
+    Verdict,
+    check,
+)
 
 
 def only(result):
@@ -38,6 +54,31 @@ def test_exploration_continues_after_a_violation():
     result = check(Counters(3), [Always("tiny", lambda s: sum(s) < 1), NoStuckStates("live")])
     assert result.states == 16
     assert [v.holds for v in result.verdicts] == [False, False]
+
+
+def test_sometimes_holds_with_a_shortest_example():
+    verdict = only(check(Counters(3), [Sometimes("sum 4", lambda s: sum(s) == 4, "REQ-2")]))
+    assert verdict.holds is True and verdict.counterexample is None
+    assert len(verdict.example) == 5  # the initial state plus 4 increments
+    assert sum(verdict.example[-1].state) == 4
+    assert [s.label for s in verdict.example[1:]] == ["a", "a", "a", "b"]  # "a" is tried first
+
+
+def test_sometimes_is_shown_by_an_initial_state():
+    verdict = only(check(Counters(3), [Sometimes("start", lambda s: s == (0, 0))]))
+    assert verdict.holds is True and [s.label for s in verdict.example] == ["init"]
+
+
+def test_sometimes_fails_only_after_a_complete_search():
+    never = Sometimes("never", lambda s: sum(s) > 6)
+    complete = only(check(Counters(3), [never]))
+    assert complete.holds is False and complete.example is None
+    assert only(check(Counters(3), [never], max_states=5)).holds is None
+
+
+def test_partial_search_that_meets_the_state_decides_sometimes():
+    result = check(Counters(10), [Sometimes("two", lambda s: s == (1, 1))], max_states=6)
+    assert not result.complete and only(result).holds is True
 
 
 def test_stuck_state_is_found_at_its_depth():
@@ -86,11 +127,8 @@ class Session(Model):
     def init_states(self):
         return ["idle"]
 
-    def actions(self, state):
-        return [a for a, _ in self.EDGES[state]]
-
-    def next_state(self, state, action):
-        return dict(self.EDGES[state])[action]
+    def successors(self, state):
+        return self.EDGES[state]
 
     def action_class(self, action):
         return "fault" if action in self.FAULTS else "protocol"
@@ -147,11 +185,8 @@ class DeadEnd(Model):
     def init_states(self):
         return [0]
 
-    def actions(self, n):
-        return {0: ["go"], 1: ["go", "crash"], 2: [], 9: []}[n]
-
-    def next_state(self, n, action):
-        return 9 if action == "crash" else n + 1
+    def successors(self, n):
+        return {0: [("go", 1)], 1: [("go", 2), ("crash", 9)], 2: [], 9: []}[n]
 
     def action_class(self, action):
         return "fault" if action == "crash" else "protocol"
@@ -175,11 +210,8 @@ def test_dead_end_trap_has_no_cycle():
 class ListActions(Session):
     """Session with unhashable (list) actions: classification must still work."""
 
-    def actions(self, state):
-        return [[a] for a in super().actions(state)]
-
-    def next_state(self, state, action):
-        return super().next_state(state, action[0])
+    def successors(self, state):
+        return [([a], t) for a, t in super().successors(state)]
 
     def action_class(self, action):
         return super().action_class(action[0])
@@ -215,11 +247,8 @@ class EarlyStuck(Model):
     def init_states(self):
         return [0]
 
-    def actions(self, n):
-        return self.EDGES[n]
-
-    def next_state(self, n, action):
-        return action
+    def successors(self, n):
+        return [(t, t) for t in self.EDGES[n]]
 
     def is_terminal(self, n):
         return n == 5
@@ -250,13 +279,167 @@ def test_json_renders_counterexamples_with_the_model():
         "state": "<jammed>",
     }
     assert prop["trap"]["cycle"] == ["401", "retry", "abandon", "new session"]
+    assert prop["example"] is None
+
+    data = check(Pretty(), [Sometimes("jammed", lambda s: s == "jammed")]).to_json()
+    (prop,) = data["properties"]
+    assert prop["holds"] is True and prop["counterexample"] is None
+    assert [(e["action"], e["state"]) for e in prop["example"]] == [
+        ("init", "<idle>"),
+        ("request", "<waiting>"),
+        ("lock", "<jammed>"),
+    ]
 
 
 def test_package_docstring_example_runs():
-    assert doctest.testmod(dmmodel.checker).failed == 0
+    outcome = doctest.testmod(dmmodel.checker)
+    assert outcome.attempted > 0 and outcome.failed == 0
 
 
 def test_properties_with_different_via_share_one_search():
     result = check(Session(), [back_to_idle(), back_to_idle(via={"protocol", "fault"})])
     assert [v.holds for v in result.verdicts] == [False, True]
     assert result.verdicts[0].counterexample.steps[-1].state == "jammed"
+
+
+def test_a_new_kind_of_property_needs_no_change_to_the_search():
+    @dataclass  # mutable, so unhashable: the search must not key anything by the property
+    class Unreachable(Property):
+        """No reachable state satisfies ``predicate`` (decided by the property alone)."""
+
+        name: str
+        predicate: Callable
+        requirement: str = ""
+        doc: str = ""
+        notable: ClassVar[bool] = True
+
+        @property
+        def watch(self):
+            return self.predicate
+
+        def decide(self, outcome):
+            bad = outcome.found_state(self)
+            if bad is None:
+                return Verdict(self, True if outcome.complete else None)
+            return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "reached"))
+
+    result = check(Counters(3), [Unreachable("no (1, 2)", lambda s: s == (1, 2))])
+    verdict = only(result)
+    assert verdict.holds is False and verdict.counterexample.kind == "reached"
+    assert [s.state for s in verdict.counterexample.steps] == [(0, 0), (1, 0), (1, 1), (1, 2)]
+
+
+def test_check_rejects_what_is_not_a_property():
+    with pytest.raises(TypeError, match="not a checker Property"):
+        check(Counters(1), [lambda s: True])
+
+
+def test_verdict_by_name_and_a_clear_error_for_an_unknown_name():
+    result = check(Session(), [back_to_idle(), Always("named", lambda s: True)])
+    assert result.verdict("named") is result.verdicts[1]
+    with pytest.raises(ValueError, match=r"'nope'.*known: 'idle again', 'named'"):
+        result.verdict("nope")
+
+
+def indices(result, states):
+    return sorted(i for i in range(result.states) if result.state(i) in states)
+
+
+def test_violating_states_of_reachability_are_the_whole_trap():
+    result = check(Session(), [back_to_idle()])
+    trap = {"jammed", "c1", "c2", "c3", "c4"}
+    assert result.violating_states("idle again") == indices(result, trap)
+    assert result.verdict("idle again").can_reach[0] == bytearray(
+        result.state(i) not in trap for i in range(result.states)
+    )
+
+
+def test_every_obligation_is_marked_even_after_one_fails():
+    prop = AlwaysReachable(
+        "both fail",
+        [
+            (lambda s: s == "c2", lambda s: s == "idle"),  # fails at c2 only
+            (lambda s: s in ("idle", "c4"), lambda s: s == "c3"),  # fails at idle only
+        ],
+    )
+    result = check(Session(), [prop])
+    verdict = only(result)
+    assert verdict.counterexample.obligation == 0
+    assert verdict.counterexample.steps[-1].state == "c2"
+    assert len(verdict.can_reach) == 2
+    assert result.violating_states("both fail") == indices(result, {"idle", "c2"})
+
+
+def test_violating_states_of_invariants_and_stuck_states():
+    result = check(EarlyStuck(), [Always("small", lambda n: n < 3), NoStuckStates("no stuck")])
+    assert result.violating_states("small") == indices(result, {3, 4, 5})
+    assert result.violating_states("no stuck") == indices(result, {1})
+
+
+def test_violating_states_need_a_meaning_and_a_complete_search():
+    result = check(EarlyStuck(), [NoStuckStates("no stuck"), Sometimes("five", lambda n: n == 5)])
+    with pytest.raises(ValueError, match="does not fail at particular states"):
+        result.violating_states("five")
+    partial = check(EarlyStuck(), [NoStuckStates("no stuck"), back_to_idle()], max_states=4)
+    for name in ("no stuck", "idle again"):
+        with pytest.raises(ValueError, match="only a complete search"):
+            partial.violating_states(name)
+
+
+class Graph(Model):
+    """A graph given as (source, target, class) edges; state 0 is initial."""
+
+    def __init__(self, edges):
+        self.edges = edges
+
+    def init_states(self):
+        return [0]
+
+    def successors(self, state):
+        return [((c, k), t) for k, (s, t, c) in enumerate(self.edges) if s == state]
+
+    def action_class(self, action):
+        return action[0]
+
+
+def reaches(graph, start, targets, classes):
+    """Forward search from ``start`` over edges of ``classes``: does it meet ``targets``?"""
+    seen, todo = {start}, [start]
+    while todo:
+        u = todo.pop()
+        if u in targets:
+            return True
+        for s, t, c in graph.edges:
+            if s == u and c in classes and t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return False
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), st.sampled_from(["p", "f"])), max_size=20),
+    st.lists(st.tuples(st.sets(st.integers(0, 7)), st.sets(st.integers(0, 7))), min_size=1, max_size=3),
+)
+def test_violating_states_agree_with_a_forward_search_from_each_state(edges, obligations):
+    graph = Graph(edges)
+    prop = AlwaysReachable(
+        "goal", [(lambda s, a=a: s in a, lambda s, g=g: s in g) for a, g in obligations], via={"p"}
+    )
+    result = check(graph, [prop])
+    failing_by_obligation = [
+        [
+            i
+            for i in range(result.states)
+            if result.state(i) in applies and not reaches(graph, result.state(i), goal, {"p"})
+        ]
+        for applies, goal in obligations
+    ]
+    expected = sorted({i for failing in failing_by_obligation for i in failing})
+    assert result.violating_states("goal") == expected
+    verdict = only(result)
+    assert verdict.holds is (not expected)
+    if expected:
+        number = next(k for k, failing in enumerate(failing_by_obligation) if failing)
+        assert verdict.counterexample.obligation == number
+        assert verdict.counterexample.steps[-1].state == result.state(failing_by_obligation[number][0])

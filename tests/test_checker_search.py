@@ -1,6 +1,10 @@
 """The BFS search: state and transition counts, depth, shortest paths, limits, progress."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from counters import Counters
@@ -51,11 +55,8 @@ class ManyInits(Model):
     def init_states(self):
         return [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
 
-    def actions(self, n):
-        return ["up"] if n < 9 else []
-
-    def next_state(self, n, action):
-        return n + 1
+    def successors(self, n):
+        return [("up", n + 1)] if n < 9 else []
 
 
 def test_duplicate_initial_states_are_stored_once():
@@ -92,11 +93,8 @@ class Fan(Model):
     def init_states(self):
         return [-1]
 
-    def actions(self, n):
-        return range(self.WIDTH) if n == -1 else []
-
-    def next_state(self, n, action):
-        return action
+    def successors(self, n):
+        return [(k, k) for k in range(self.WIDTH)] if n == -1 else []
 
     def is_terminal(self, n):
         return n >= 0
@@ -143,8 +141,130 @@ def test_progress_is_reported_with_growing_snapshots(monkeypatch):
 
 def test_statistics_are_filled_and_json_serialisable():
     result = check(Counters(30), [])
-    assert result.seconds > 0 and result.states_per_second > 0
-    assert result.peak_rss_bytes > 0 and result.bytes_per_state >= 0
+    assert result.seconds > 0
+    assert result.states_per_second == pytest.approx(result.states / result.seconds)
+    assert result.peak_rss_bytes > 2**20  # a Python process holds more than a MiB
     data = result.to_json()
     assert json.loads(json.dumps(data)) == data
     assert data["states"] == 31**2 and data["complete"] is True and data["properties"] == []
+
+
+def test_bytes_per_state_is_the_growth_of_peak_memory_over_the_states(monkeypatch):
+    readings = iter([100_000_000, 100_000_000 + 48 * 31**2])  # before and after the search
+    monkeypatch.setattr(bfs, "peak_rss_bytes", lambda: next(readings))
+    result = check(Counters(30), [])
+    assert result.bytes_per_state == 48
+    assert result.peak_rss_bytes == 100_000_000 + 48 * 31**2
+
+
+SUMMARY = """
+import json, sys
+sys.path.insert(0, "tests")
+from dmmodel.checker import AlwaysReachable, Sometimes, check
+from dmmodel.examples.die_hard import DieHard
+from dmmodel.examples.two_phase_commit import TwoPhase
+from test_checker_properties import Session, back_to_idle
+
+def paths(verdict):
+    cex, example = verdict.counterexample, verdict.example
+    return [None if p is None else [s.label for s in p] for p in (cex and cex.steps, example)]
+
+def summary(model, props=None):
+    result = check(model, props, coverage=True)
+    reach = [v.property.name for v in result.verdicts if isinstance(v.property, AlwaysReachable)]
+    return {
+        "states": [model.format_state(result.state(i)) for i in range(result.states)],
+        "verdicts": [[v.property.name, v.holds, *paths(v)] for v in result.verdicts],
+        "violating": {name: result.violating_states(name) for name in reach},
+        "coverage": result.coverage,
+    }
+
+session = [back_to_idle(), back_to_idle(via={"fault", "protocol"}), Sometimes("jam", lambda s: s == "c4")]
+print(json.dumps([summary(DieHard()), summary(TwoPhase(3)), summary(Session(), session)]))
+"""
+
+
+def run_with_hash_seed(seed):
+    """The summary's output text from a fresh interpreter with the given hash seed."""
+    env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+    done = subprocess.run(
+        [sys.executable, "-c", SUMMARY],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_state_order_and_paths_do_not_depend_on_the_hash_seed():
+    # Strings, and sets of tuples of strings, hash differently under each seed: iterating a set
+    # or anything in hash order in the checker would change the text (order included).
+    one, two = run_with_hash_seed(1), run_with_hash_seed(2)
+    assert one == two
+    die_hard, two_phase, session = json.loads(one)
+    assert len(die_hard["states"]) == 16 and len(two_phase["states"]) == 288
+    assert session["verdicts"][0] == ["idle again", False, ["init", "request", "lock"], None]
+    assert session["violating"]["idle again"] != [] and session["coverage"]["lock"] == 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=0, max_value=12))
+def test_coverage_counts_every_transition_under_its_label(n):
+    result = check(Counters(n), [], coverage=True)
+    expected = {"a": n * (n + 1), "b": n * (n + 1)} if n else {}
+    assert result.coverage == expected
+    assert sum(result.coverage.values()) == result.transitions
+
+
+def test_coverage_is_off_by_default():
+    result = check(Counters(2), [])
+    assert result.coverage is None and result.to_json()["coverage"] is None
+
+
+class Loop(Model):
+    """0 -step-> 1 -step-> 2 -back-> 0 and 2 -stay-> 2: two of four edges meet a known state."""
+
+    EDGES = {0: [("step", 1)], 1: [("step", 2)], 2: [("back", 0), ("stay", 2)]}
+
+    def __init__(self):
+        self.keyed = []  # the actions coverage_keys was asked about
+
+    def init_states(self):
+        return [0]
+
+    def successors(self, state):
+        return self.EDGES[state]
+
+    def coverage_keys(self, action):
+        self.keyed.append(action)
+        return ("moves", f"rule:{action}")
+
+
+def test_coverage_counts_edges_to_known_states_and_asks_once_per_action():
+    model = Loop()
+    result = check(model, [], coverage=True)
+    assert result.coverage == {"moves": 4, "rule:back": 1, "rule:stay": 1, "rule:step": 2}
+    assert sorted(model.keyed) == ["back", "stay", "step"]
+
+
+class ListLoop(Loop):
+    """Loop with unhashable (list) actions: coverage is counted without the cache."""
+
+    def successors(self, state):
+        return [([a], t) for a, t in super().successors(state)]
+
+    def coverage_keys(self, action):
+        return super().coverage_keys(action[0])
+
+
+def test_coverage_of_unhashable_actions():
+    result = check(ListLoop(), [], coverage=True)
+    assert result.coverage == {"moves": 4, "rule:back": 1, "rule:stay": 1, "rule:step": 2}
+
+
+def test_coverage_of_a_partial_search_counts_only_edges_followed():
+    result = check(Counters(10), [], max_states=20, coverage=True)
+    assert not result.complete
+    assert sum(result.coverage.values()) == result.transitions > 0

@@ -1,35 +1,58 @@
 """A generic explicit-state model checker: breadth-first search over a ``Model``.
 
-It knows nothing about any particular protocol. Example: a counter that a "fault" can jam.
+It knows nothing about any particular protocol. A model implements ``init_states`` and
+``successors``; properties are named values (``Always``, ``Sometimes``, ``NoStuckStates``,
+``AlwaysReachable``) that decide themselves from one search. Example: a counter that a "fault"
+can jam.
 
->>> from dmmodel.checker import Always, AlwaysReachable, Model, check
+>>> from dmmodel.checker import Always, AlwaysReachable, Model, Sometimes, check
 >>> class Counter(Model):
 ...     def init_states(self):
 ...         return [0]
-...     def actions(self, n):
-...         return ["inc", "jam"] if 0 <= n < 3 else (["reset"] if n == 3 else ["wait"])
-...     def next_state(self, n, action):
-...         return {"inc": n + 1, "reset": 0, "jam": -1, "wait": -1}[action]
+...     def successors(self, n):
+...         if n == 3:
+...             return [("reset", 0)]
+...         return [("inc", n + 1), ("jam", -1)] if n >= 0 else [("wait", -1)]
 ...     def action_class(self, action):
 ...         return "fault" if action == "jam" else "protocol"
 >>> result = check(Counter(), [
 ...     Always("bounded", lambda n: n <= 3),
+...     Sometimes("three", lambda n: n == 3),
 ...     AlwaysReachable("can reset", [(lambda n: True, lambda n: n == 0)]),
 ... ])
 >>> (result.states, result.transitions, result.complete)
 (5, 8, True)
 >>> [v.holds for v in result.verdicts]
-[True, False]
->>> cex = result.verdicts[1].counterexample
+[True, True, False]
+>>> [step.label for step in result.verdict("three").example]
+['init', 'inc', 'inc', 'inc']
+>>> cex = result.verdict("can reset").counterexample
 >>> [step.label for step in cex.steps], cex.trap.cycle
 (['init', 'jam'], ('wait',))
+>>> [result.state(i) for i in result.violating_states("can reset")]
+[-1]
 """
 
+from dmmodel.checker.assertions import assert_counterexample, assert_discovery, assert_properties
 from dmmodel.checker.bfs import check
 from dmmodel.checker.explored import Step
 from dmmodel.checker.model import Model
-from dmmodel.checker.properties import Always, AlwaysReachable, NoStuckStates, Property
-from dmmodel.checker.result import CheckResult, Counterexample, Progress, Trap, Verdict
+from dmmodel.checker.outcome import Outcome
+from dmmodel.checker.properties import (
+    Always,
+    AlwaysReachable,
+    NoStuckStates,
+    Property,
+    Sometimes,
+)
+from dmmodel.checker.result import (
+    CheckResult,
+    Counterexample,
+    Progress,
+    ReachabilityVerdict,
+    Trap,
+    Verdict,
+)
 
 __all__ = [
     "Always",
@@ -38,10 +61,16 @@ __all__ = [
     "Counterexample",
     "Model",
     "NoStuckStates",
+    "Outcome",
     "Progress",
     "Property",
+    "ReachabilityVerdict",
+    "Sometimes",
     "Step",
     "Trap",
     "Verdict",
+    "assert_counterexample",
+    "assert_discovery",
+    "assert_properties",
     "check",
 ]

@@ -13,8 +13,6 @@ from dmmodel.checker.model import Model
 from dmmodel.checker.properties import Always, AlwaysReachable, NoStuckStates
 from dmmodel.checker.result import CheckResult
 
-MOVES = ("east", "west", "north", "south")
-
 
 class Torus(Model[tuple[int, int], str]):
     """A point on a side x side torus moving one cell in any of four directions."""
@@ -24,12 +22,6 @@ class Torus(Model[tuple[int, int], str]):
 
     def init_states(self) -> list[tuple[int, int]]:
         return [(0, 0)]
-
-    def actions(self, state: tuple[int, int]) -> tuple[str, ...]:
-        return MOVES
-
-    def next_state(self, state: tuple[int, int], action: str) -> tuple[int, int]:
-        return dict(self.successors(state))[action]
 
     def successors(self, state: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
         x, y = state

@@ -8,29 +8,17 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from time import perf_counter
 
-from dmmodel.checker.decide import decide
 from dmmodel.checker.edges import EdgeStore
 from dmmodel.checker.explored import NO_PARENT, Explored
 from dmmodel.checker.memory import peak_rss_bytes
 from dmmodel.checker.model import Model
-from dmmodel.checker.properties import Always, AlwaysReachable, NoStuckStates, Property
+from dmmodel.checker.outcome import Outcome
+from dmmodel.checker.properties import Predicate, Property
 from dmmodel.checker.result import CheckResult, Progress
 
 PROGRESS_EVERY = 1024  # expansions between clock reads when a progress callback is set
-
-
-@dataclass
-class Outcome:
-    """What the search loop found, before properties are turned into verdicts."""
-
-    explored: Explored
-    transitions: int
-    complete: bool
-    violations: dict[Always, int]
-    first_stuck: int | None
 
 
 def check(
@@ -38,29 +26,34 @@ def check(
     properties: Sequence[Property] | None = None,
     max_states: int | None = None,
     progress: Callable[[Progress], None] | None = None,
+    coverage: bool = False,
 ) -> CheckResult:
     """Explore ``model`` breadth-first and decide ``properties`` (default: the model's own).
 
     With ``max_states`` the search stops once that many states are stored and the result is
     partial (``complete=False``). ``progress`` is called about once a second with a snapshot.
+    With ``coverage`` every transition explored (new state or not) counts once under each of
+    ``model.coverage_keys(action)``, giving ``CheckResult.coverage``.
     """
     props = tuple(model.properties() if properties is None else properties)
-    reach = [p for p in props if isinstance(p, AlwaysReachable)]
-    edges = EdgeStore(c for p in reach for c in p.via) if reach else None
+    for p in props:
+        if not isinstance(p, Property):
+            raise TypeError(f"not a checker Property: {p!r}")
+    edges = EdgeStore(c for p in props for c in p.edge_classes)
     rss_before = peak_rss_bytes()
     started = perf_counter()
     outcome = _explore(
         model,
-        [p for p in props if isinstance(p, Always)],
+        props,
         edges,
-        any(isinstance(p, NoStuckStates) for p in props),
         max_states,
         progress,
         started,
+        coverage,
     )
     seconds = perf_counter() - started
     rss_after = peak_rss_bytes()
-    verdicts = decide(model, props, outcome, edges)
+    verdicts = [p.decide(outcome) for p in props]
     explored = outcome.explored
     n = len(explored)
     return CheckResult(
@@ -74,17 +67,29 @@ def check(
         complete=outcome.complete,
         verdicts=verdicts,
         explored=explored,
+        coverage=outcome.coverage,
     )
+
+
+def _alarm(watch: Predicate, notable: bool) -> Predicate:
+    """A predicate that is false exactly where ``watch`` takes its ``notable`` value.
+
+    The search loop then only ever tests ``not alarm(state)``; an invariant's predicate is
+    used as is, so the common case pays no extra call.
+    """
+    if not notable:
+        return watch
+    return lambda state: not watch(state)
 
 
 def _explore(
     model: Model,
-    invariants: list[Always],
-    edges: EdgeStore | None,
-    want_stuck: bool,
+    props: tuple[Property, ...],
+    edges: EdgeStore,
     max_states: int | None,
     progress: Callable[[Progress], None] | None,
     started: float,
+    cover: bool,
 ) -> Outcome:
     """The hot loop: expand states in index order (the list doubles as the BFS queue)."""
     limit = float("inf") if max_states is None else max_states
@@ -93,8 +98,9 @@ def _explore(
     parent = array("I")
     position = array("H")
     explored = Explored(model, states, parent, position)
-    violations: dict[Always, int] = {}
-    active = [(p, p.predicate) for p in invariants]
+    found: dict[int, int] = {}  # position of a watching property -> first notable state
+    active = [(k, _alarm(p.watch, p.notable)) for k, p in enumerate(props) if p.watch is not None]
+    want_stuck = any(p.needs_stuck for p in props)
     complete = True
 
     n = 0
@@ -108,12 +114,12 @@ def _explore(
         states.append(s)
         parent.append(NO_PARENT)
         position.append(0)
-        for prop, pred in active:
+        for k, pred in active:
             if not pred(s):
-                violations[prop] = n
+                found.setdefault(k, n)  # keep the first of equally shallow initial states
         n += 1
-    active = [entry for entry in active if entry[0] not in violations]
-    known = len(violations)
+    active = [entry for entry in active if entry[0] not in found]
+    known = len(found)
 
     successors = model.successors
     is_terminal = model.is_terminal
@@ -121,11 +127,13 @@ def _explore(
     states_append = states.append
     parent_append = parent.append
     position_append = position.append
-    store = edges is not None
+    store = bool(edges.class_ids)
     if store:
         src_append, dst_append, cls_append = edges.src.append, edges.dst.append, edges.cls.append
         edge_class, action_class = edges.class_id, model.action_class
         class_cache: dict = {}
+    uses: dict = {}  # action -> transitions taken with it, turned into coverage keys at the end
+    unhashable: dict[str, int] = {}  # coverage counted directly for unhashable actions
     first_stuck = None
     transitions = 0
     next_report = started + 1.0
@@ -154,12 +162,12 @@ def _explore(
                 states_append(t)
                 parent_append(i)
                 if active:
-                    for prop, pred in active:
+                    for k, pred in active:
                         if not pred(t):
-                            violations[prop] = n
-                    if len(violations) != known:
-                        active = [entry for entry in active if entry[0] not in violations]
-                        known = len(violations)
+                            found[k] = n
+                    if len(found) != known:
+                        active = [entry for entry in active if entry[0] not in found]
+                        known = len(found)
                 n += 1
             if store:
                 try:
@@ -172,8 +180,26 @@ def _explore(
                     src_append(i)
                     dst_append(j)
                     cls_append(c)
+            if cover:
+                try:
+                    uses[a] += 1
+                except KeyError:
+                    uses[a] = 1
+                except TypeError:  # unhashable action: count its keys without caching
+                    for key in model.coverage_keys(a):
+                        unhashable[key] = unhashable.get(key, 0) + 1
         transitions += pos + 1
         if pos < 0 and complete and want_stuck and first_stuck is None and not is_terminal(s):
             first_stuck = i
         i += 1
-    return Outcome(explored, transitions, complete, violations, first_stuck)
+    counts = _coverage(model, uses, unhashable) if cover else None
+    return Outcome(props, explored, transitions, complete, found, first_stuck, edges, counts)
+
+
+def _coverage(model: Model, uses: dict, unhashable: dict[str, int]) -> dict[str, int]:
+    """Transitions per coverage key, from the count of each action; sorted by key."""
+    counts = dict(unhashable)
+    for action, n in uses.items():
+        for key in model.coverage_keys(action):
+            counts[key] = counts.get(key, 0) + n
+    return dict(sorted(counts.items()))

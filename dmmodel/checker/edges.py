@@ -22,9 +22,6 @@ class EdgeStore:
         self.dst = array("I")
         self.cls = array("B")
 
-    def __len__(self) -> int:
-        return len(self.src)
-
     def class_id(self, name: str) -> int:
         """The id stored for an action class, or -1 if edges of that class are not kept."""
         return self.class_ids.get(name, -1)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dmmodel.checker.explored import Explored, Step
 from dmmodel.checker.model import Model
-from dmmodel.checker.properties import Property
+
+if TYPE_CHECKING:
+    from dmmodel.checker.properties import Property
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,27 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome for one property: ``holds`` is None when a partial search cannot decide."""
+    """The outcome for one property: ``holds`` is None when a partial search cannot decide.
+
+    A violated property carries a ``counterexample``; a possibility that holds (``Sometimes``)
+    carries an ``example``, a shortest path to a state that shows it.
+    """
 
     property: Property
     holds: bool | None
     counterexample: Counterexample | None = None
+    example: list[Step] | None = None
+
+
+@dataclass(frozen=True)
+class ReachabilityVerdict(Verdict):
+    """The verdict on an ``AlwaysReachable``, with the reachability marks it was decided on.
+
+    ``can_reach[k][i]`` is 1 when a goal state of obligation ``k`` is reachable from explored
+    state ``i`` by the property's ``via`` actions; it is empty when the search was partial.
+    """
+
+    can_reach: tuple[bytearray, ...] = field(default=(), repr=False)
 
 
 @dataclass
@@ -71,6 +89,7 @@ class CheckResult:
     complete: bool
     verdicts: list[Verdict]
     explored: Explored = field(repr=False)
+    coverage: dict[str, int] | None = None  # transitions per coverage key, when asked for
 
     @property
     def model(self) -> Model:
@@ -85,6 +104,25 @@ class CheckResult:
         """A shortest path from an initial state to the state with the given index."""
         return self.explored.path_to(index)
 
+    def verdict(self, name: str) -> Verdict:
+        """The verdict on the property called ``name``; ValueError names the known ones."""
+        for verdict in self.verdicts:
+            if verdict.property.name == name:
+                return verdict
+        known = ", ".join(repr(v.property.name) for v in self.verdicts) or "none"
+        raise ValueError(f"no property named {name!r} was checked; known: {known}")
+
+    def violating_states(self, name: str) -> list[int]:
+        """Indices (ascending) of every explored state at which property ``name`` fails.
+
+        Each property defines this with the very test its verdict uses; for an
+        ``AlwaysReachable`` these are the states where some obligation applies and its goal is
+        unreachable. ValueError when the property does not fail at states (``Sometimes``) or
+        its verdict needs the whole graph and the search was partial.
+        """
+        verdict = self.verdict(name)
+        return verdict.property.violating_states(verdict, self)
+
     def to_json(self) -> dict[str, Any]:
         """A plain, JSON-serialisable dict of the statistics and verdicts."""
         return {
@@ -97,6 +135,7 @@ class CheckResult:
             "bytes_per_state": self.bytes_per_state,
             "complete": self.complete,
             "properties": [_verdict_json(v, self.model) for v in self.verdicts],
+            "coverage": self.coverage,
         }
 
 
@@ -109,19 +148,11 @@ def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:
         "requirement": prop.requirement,
         "holds": verdict.holds,
         "kind": cex.kind if cex else None,
-        "counterexample": None,
+        "counterexample": None if cex is None else _steps_json(cex.steps, model),
+        "example": None if verdict.example is None else _steps_json(verdict.example, model),
     }
     if cex is None:
         return out
-    out["counterexample"] = [
-        {
-            "step": i,
-            "action": step.label,
-            "class": step.action_class,
-            "state": model.format_state(step.state),
-        }
-        for i, step in enumerate(cex.steps)
-    ]
     if cex.obligation is not None:
         out["obligation"] = cex.obligation
     if cex.trap is not None:
@@ -133,3 +164,16 @@ def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:
             "cycle": list(t.cycle),
         }
     return out
+
+
+def _steps_json(steps: list[Step], model: Model) -> list[dict[str, Any]]:
+    """A path as plain dicts, states rendered by the model."""
+    return [
+        {
+            "step": i,
+            "action": step.label,
+            "class": step.action_class,
+            "state": model.format_state(step.state),
+        }
+        for i, step in enumerate(steps)
+    ]

@@ -1,0 +1,50 @@
+"""What one breadth-first search found, before each property turns it into its verdict."""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from dmmodel.checker.edges import EdgeStore
+from dmmodel.checker.explored import Explored
+
+if TYPE_CHECKING:
+    from dmmodel.checker.properties import Property
+
+
+@dataclass
+class Outcome:
+    """The explored graph and the notable states the search recorded for the properties.
+
+    ``found`` maps the position in ``properties`` of each property that watches states to the
+    first (so shallowest) state where its predicate took the notable value; properties read it
+    with ``found_state``, so they need not be hashable. ``first_stuck`` is the first expanded
+    state without successors that the model does not declare terminal (if stuck states were
+    asked for); ``edges`` holds the transitions of the action classes some property tracks;
+    ``coverage`` counts transitions per coverage key when asked for.
+    """
+
+    properties: tuple[Property, ...]
+    explored: Explored
+    transitions: int
+    complete: bool
+    found: dict[int, int]
+    first_stuck: int | None
+    edges: EdgeStore
+    coverage: dict[str, int] | None
+    _predecessors: dict[frozenset[str], tuple[array, array]] = field(default_factory=dict, repr=False)
+
+    def found_state(self, prop: Property) -> int | None:
+        """The first state where ``prop``'s watched predicate took its notable value, if any."""
+        for k, candidate in enumerate(self.properties):
+            if candidate is prop:
+                return self.found.get(k)
+        raise ValueError(f"{prop.name!r} was not among the properties of this search")
+
+    def predecessors(self, via: frozenset[str]) -> tuple[array, array]:
+        """Reverse adjacency (CSR) of the stored ``via`` edges, built once per distinct ``via``."""
+        csr = self._predecessors.get(via)
+        if csr is None:
+            csr = self._predecessors[via] = self.edges.predecessors(len(self.explored), via)
+        return csr
