@@ -26,17 +26,6 @@ from dmmodel.protocol.trace import TraceEntry, play
 ProgressFactory = Callable[[Config], Callable[[Progress], None] | None]
 
 
-def verdict_text(verdict: Verdict | None) -> str:
-    """One cell of a verdict matrix: ``holds``, ``VIOLATED (k)`` (k steps), ``unknown`` or ``-``."""
-    if verdict is None:
-        return "-"
-    if verdict.holds is None:
-        return "unknown"
-    if verdict.holds:
-        return "holds"
-    return f"VIOLATED ({len(verdict.counterexample.steps) - 1})"
-
-
 @dataclass
 class VariantResult:
     """One variant's check: statistics, verdicts, and each counterexample's replayed trace."""

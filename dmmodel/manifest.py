@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from dmmodel.analysis import VariantResult, check_presets, verdict_text
+from dmmodel.analysis import VariantResult, check_presets
+from dmmodel.checker import verdict_text
 from dmmodel.protocol.checkable import coverage_names
 from dmmodel.protocol.config import PRESETS, SPECS_DIR, load_bounds, named_configs
 

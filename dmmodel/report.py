@@ -15,7 +15,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from dmmodel.analysis import VariantResult, verdict_text
+from dmmodel.analysis import VariantResult
+from dmmodel.checker import verdict_text
 from dmmodel.protocol.config import SPECS_DIR
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.messages import describe

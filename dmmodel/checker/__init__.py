@@ -52,6 +52,7 @@ from dmmodel.checker.result import (
     ReachabilityVerdict,
     Trap,
     Verdict,
+    verdict_text,
 )
 
 __all__ = [
@@ -73,4 +74,5 @@ __all__ = [
     "assert_discovery",
     "assert_properties",
     "check",
+    "verdict_text",
 ]

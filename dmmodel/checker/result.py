@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +113,15 @@ class CheckResult:
         known = ", ".join(repr(v.property.name) for v in self.verdicts) or "none"
         raise ValueError(f"no property named {name!r} was checked; known: {known}")
 
+    def edges(self) -> Iterator[tuple[int, Any, int]]:
+        """Every explored transition as ``(source index, action, target index)``, in BFS order,
+        replayed from the model (for drawing a small graph; the search does not store them)."""
+        states = self.explored.states
+        index = {state: i for i, state in enumerate(states)}
+        for i, state in enumerate(states):
+            for action, target in self.model.successors(state):
+                yield i, action, index[target]
+
     def violating_states(self, name: str) -> list[int]:
         """Indices (ascending) of every explored state at which property ``name`` fails.
 
@@ -137,6 +147,20 @@ class CheckResult:
             "properties": [_verdict_json(v, self.model) for v in self.verdicts],
             "coverage": self.coverage,
         }
+
+
+def verdict_text(verdict: Verdict | None) -> str:
+    """One cell of a verdict matrix: ``holds``, ``VIOLATED (k)`` with k the steps of the shortest
+    counterexample (``VIOLATED`` when there is no path, e.g. a ``Sometimes`` never met),
+    ``unknown`` for a partial search, ``-`` for a property not checked."""
+    if verdict is None:
+        return "-"
+    if verdict.holds is None:
+        return "unknown"
+    if verdict.holds:
+        return "holds"
+    cex = verdict.counterexample
+    return "VIOLATED" if cex is None else f"VIOLATED ({len(cex.steps) - 1})"
 
 
 def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:

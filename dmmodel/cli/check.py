@@ -8,8 +8,8 @@ import time
 
 import click
 
-from dmmodel.analysis import VariantResult, check_presets, exit_status, verdict_text
-from dmmodel.checker import Progress
+from dmmodel.analysis import VariantResult, check_presets, exit_status
+from dmmodel.checker import Progress, verdict_text
 from dmmodel.cli.errors import usage_errors
 from dmmodel.protocol.checkable import coverage_names
 from dmmodel.protocol.config import PRESETS, Config

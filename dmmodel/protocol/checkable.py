@@ -126,15 +126,6 @@ class DMModel(Model[int, int]):
             out += [(action, state + ((nid - sid) << shift)) for action, nid in moves]
         return out
 
-    def actions(self, state: int) -> list[int]:
-        return [a for a, _ in self.successors(state)]
-
-    def next_state(self, state: int, action: int) -> int:
-        for candidate, nxt in self.successors(state):
-            if candidate == action:
-                return nxt
-        raise ValueError(f"{self.format_action(action)} is not enabled")
-
     def properties(self) -> list[Property]:
         """The named properties: safety invariants, no stuck state, and the reachability goals."""
         props: list[Property] = [
