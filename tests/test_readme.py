@@ -50,3 +50,12 @@ def test_readme_verdict_matrix_matches_the_manifest():
         shown = " ".join(cells[2:]).replace("VIOLATED (", "VIOLATED(").split()
         shown = [s.replace("VIOLATED(", "VIOLATED (") for s in shown]
         assert shown == list(entry["verdicts"].values()), row[0]
+
+
+def test_the_checker_example_prints_what_its_comments_say(capsys):
+    section = README[README.index("## Checking your own model"):]
+    code = section[section.index("```python\n") + 10:section.index("\n```")]
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    promised = [line.split("# ", 1)[1] for line in code.splitlines() if line.startswith("print(")]
+    assert printed == promised

@@ -7,6 +7,7 @@ import click
 from dmmodel.cli.bench import bench_command
 from dmmodel.cli.check import check_command
 from dmmodel.cli.diagrams import diagrams_command
+from dmmodel.cli.explore import explore_command
 from dmmodel.cli.manifest import manifest_command
 from dmmodel.cli.report import report_command
 from dmmodel.cli.simulate import simulate_command
@@ -28,3 +29,4 @@ main.add_command(diagrams_command)
 main.add_command(report_command)
 main.add_command(manifest_command)
 main.add_command(simulate_command)
+main.add_command(explore_command)
