@@ -131,12 +131,12 @@ def variant(name: str) -> Variant:
         ) from None
 
 
-def _enum_tuple(key: str, values: Any, kind: type) -> tuple:
-    allowed = ", ".join(m.value for m in kind)
+def _enum_tuple(key: str, values: Any, enum: type) -> tuple:
+    allowed = ", ".join(m.value for m in enum)
     if not isinstance(values, list) or not values:
         raise ConfigError(f"{key}: expected a non-empty list of {allowed}")
     try:
-        return tuple(dict.fromkeys(kind(v) for v in values))
+        return tuple(dict.fromkeys(enum(v) for v in values))
     except ValueError:
         raise ConfigError(f"{key}: unknown value in {values!r}; allowed: {allowed}") from None
 
