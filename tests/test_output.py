@@ -1,0 +1,32 @@
+"""Atomic output: a file is replaced whole, a file set lands complete or not at all."""
+
+from pathlib import Path
+
+import pytest
+
+from dmmodel.output import FileSet, write_text
+
+
+def test_write_text_replaces_the_file_and_leaves_no_temporary(tmp_path: Path):
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+    write_text(target, "new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_a_failed_file_set_leaves_the_folder_untouched(tmp_path: Path):
+    (tmp_path / "keep.dot").write_text("before")
+    with pytest.raises(KeyboardInterrupt), FileSet(tmp_path) as files:
+        files.write("keep.dot", "after")
+        files.write("new.dot", "x")
+        raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.dot"]
+    assert (tmp_path / "keep.dot").read_text() == "before"
+
+
+def test_a_file_set_lands_whole(tmp_path: Path):
+    with FileSet(tmp_path / "out") as files:
+        files.write("a.dot", "1")
+        files.write("b.mmd", "2")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.dot", "b.mmd"]
