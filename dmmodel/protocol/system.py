@@ -12,14 +12,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
+from dmmodel.protocol import device, server
 from dmmodel.protocol.config import Bounds, Config
-from dmmodel.protocol.device import DEVICE
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.rules import FAULT, PROTOCOL, ActionClass, MachineTable, Role, Rule
-from dmmodel.protocol.server import SERVER
 from dmmodel.protocol.state import AccountData, Budget, DeviceData, Slot
 
-TABLES: dict[Role, MachineTable] = {Role.DEVICE: DEVICE, Role.SERVER: SERVER}
+TABLES: dict[Role, MachineTable] = {Role.DEVICE: device.DEVICE, Role.SERVER: server.SERVER}
 SystemState = tuple[Slot, ...]
 LOSSES = "losses"  # the environment's own budget: packages it may lose
 
@@ -32,16 +31,16 @@ class Channel(StrEnum):
 
     @property
     def receiver(self) -> Role:
-        return Role.SERVER if self is Channel.UP else Role.DEVICE
+        return Role.SERVER if self == "up" else Role.DEVICE
 
     @property
     def sender(self) -> Role:
-        return Role.DEVICE if self is Channel.UP else Role.SERVER
+        return Role.DEVICE if self == "up" else Role.SERVER
 
     @staticmethod
     def outgoing(role: Role) -> Channel:
         """The channel ``role`` sends on."""
-        return Channel.UP if role is Role.DEVICE else Channel.DOWN
+        return Channel.UP if role == "device" else Channel.DOWN
 
 
 class Step(StrEnum):
@@ -124,6 +123,10 @@ def _spontaneous() -> list[tuple[Role, Rule]]:
 
 
 SPONTANEOUS = _spontaneous()
+# Enum members as plain module names: the search reads them millions of times.
+DEVICE, SERVER, UP, DOWN = Role.DEVICE, Role.SERVER, Channel.UP, Channel.DOWN
+SOURCES = {(role, rule.trigger): frozenset(s for r in TABLES[role].rules if r.trigger == rule.trigger
+                                           for s in r.sources) for role, rule in SPONTANEOUS}
 
 
 def initial_budget(bounds: Bounds) -> Budget:
@@ -144,7 +147,7 @@ def spend(budget: Budget, name: str) -> Budget:
 
 def initial_slot(config: Config) -> Slot:
     """A device fresh from the factory, a server account at generation 0, empty channels."""
-    return Slot(DEVICE.initial, DeviceData(), SERVER.initial, AccountData(), (), (),
+    return Slot(TABLES[DEVICE].initial, DeviceData(), TABLES[SERVER].initial, AccountData(), (), (),
                 initial_budget(config.bounds))
 
 
@@ -155,7 +158,7 @@ def initial_state(config: Config) -> SystemState:
 
 def _machine(slot: Slot, role: Role) -> tuple[str, Any]:
     """The control state and data of one machine of the slot."""
-    if role is Role.DEVICE:
+    if role is DEVICE:
         return slot.device_state, slot.device
     return slot.server_state, slot.account
 
@@ -166,11 +169,12 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
     acts: list[Action] = []
     quiet = not slot.up and not slot.down
     for role, first in SPONTANEOUS:
-        if ((first.starts and len(slot.up if role is Role.DEVICE else slot.down) >= b.capacity)
+        ctl, data = _machine(slot, role)
+        if (ctl not in SOURCES[role, first.trigger]
+                or (first.starts and len(slot.up if role is DEVICE else slot.down) >= b.capacity)
                 or (first.quiet and not quiet)
                 or (first.budget is not None and remaining(slot.budget, first.budget) <= 0)):
             continue
-        ctl, data = _machine(slot, role)
         for arg in (None,) if first.args is None else first.args(b, slot):
             name = runtime.choose(role, first.trigger, ctl, data, arg)
             if name is None:
@@ -181,7 +185,7 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
                                          *_machine(slot, rule.chain.role), None)
             acts.append(Action(Step.SPONTANEOUS, role, None, first.trigger, name, arg, rule.cls, chained))
     losses = remaining(slot.budget, LOSSES)
-    for channel, queue in ((Channel.UP, slot.up), (Channel.DOWN, slot.down)):
+    for channel, queue in ((UP, slot.up), (DOWN, slot.down)):
         if not queue:
             continue
         role, head = channel.receiver, queue[0]
@@ -204,11 +208,11 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     """The slot after ``action`` (which must be one of ``slot_actions``)."""
     step, role, channel = action.step, action.role, action.channel
     device_state, device, server_state, account, up, down, budget = slot
-    queues = {Channel.UP: up, Channel.DOWN: down}
+    queues = {UP: up, DOWN: down}
 
     def fire(role: Role, trigger: str, arg: Any, expected: str | None) -> tuple[Package, ...]:
         nonlocal device_state, device, server_state, account
-        if role is Role.DEVICE:
+        if role is DEVICE:
             rule, device_state, device, out = runtime.fire(role, trigger, device_state, device, arg)
         else:
             rule, server_state, account, out = runtime.fire(role, trigger, server_state, account, arg)
@@ -221,7 +225,7 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
         queues[Channel.outgoing(role)] += out
         rule = RULES[role, action.rule]
         if rule.disconnects:  # the connection drops: what was in flight is gone
-            queues = {Channel.UP: (), Channel.DOWN: ()}
+            queues = {UP: (), DOWN: ()}
         if rule.budget is not None:
             budget = spend(budget, rule.budget)
         if action.chained is not None:
@@ -237,5 +241,4 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
             budget = spend(budget, LOSSES)
     else:
         raise ValueError(f"unknown step {step!r}")
-    return Slot(device_state, device, server_state, account, queues[Channel.UP],
-                queues[Channel.DOWN], budget)
+    return Slot(device_state, device, server_state, account, queues[UP], queues[DOWN], budget)
