@@ -2,7 +2,7 @@
 
 specs/README.md documents every configuration key (with its real default), every named
 configuration, every scenario step form and final-state field; specs/protocol.md names every
-property and variant.
+property and variant; the README links both and lists every benchmark rung.
 """
 
 import re
@@ -20,6 +20,7 @@ from dmmodel.protocol.scenarios import final_fields, step_forms
 ROOT = Path(__file__).resolve().parents[1]
 SPECS_README = (SPECS_DIR / "README.md").read_text(encoding="utf-8")
 PROTOCOL = (SPECS_DIR / "protocol.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def table_rows(text: str) -> dict[str, list[str]]:
@@ -71,3 +72,16 @@ def test_every_property_is_explained(name):
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_every_variant_is_explained(name):
     assert name in table_rows(PROTOCOL)
+
+
+def test_the_readme_links_the_docs_it_names():
+    for target in re.findall(r"\]\(([^)#]+\.md)\)", README):
+        assert (ROOT / target).is_file(), target
+    assert "(specs/README.md)" in README and "(specs/protocol.md)" in README
+
+
+def test_the_readme_benchmark_table_lists_every_rung():
+    ladder = tomllib.loads((SPECS_DIR / "bench.toml").read_text(encoding="utf-8"))["rung"]
+    section = README[README.index("## Benchmark"):]
+    shown = re.findall(r"^\| ([a-z][\w-]*) \|", section, re.M)
+    assert [r["name"] for r in ladder] == [row for row in shown if row != "rung"]
