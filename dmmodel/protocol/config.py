@@ -13,7 +13,22 @@ from typing import Any
 
 from dmmodel.protocol.vocabulary import BootstrapType, Profile
 
-SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
+
+def find_specs() -> tuple[Path, bool]:
+    """Where ``specs/`` is, and whether it is a checkout's (writable, versioned) copy.
+
+    From a checkout (a ``pyproject.toml`` beside the ``dmmodel`` package) it is the repository's
+    top-level ``specs/``; from an installed wheel it is the copy shipped as ``dmmodel/specs``
+    (pyproject.toml's force-include), to be read but not rewritten.
+    """
+    package = Path(__file__).resolve().parents[1]
+    root = package.parent
+    if (root / "pyproject.toml").is_file() and (root / "specs").is_dir():
+        return root / "specs", True
+    return package / "specs", False
+
+
+SPECS_DIR, SPECS_IN_CHECKOUT = find_specs()
 CONFIGS_DIR = SPECS_DIR / "configs"
 
 COMMIT_ON_STATUS = "commit-on-status"
