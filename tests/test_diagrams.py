@@ -97,7 +97,7 @@ def test_deadlock_chart_shows_refusals_of_the_old_secret() -> None:
     run = run_scenario(load_scenario("dm12-rebootstrap-deadlock"))
     chart = trace_chart("x", "t", run.trace)
     labels = [e.label for e in chart.events if isinstance(e, Message)]
-    refusals = [label for label in labels if label.startswith("Pkg2: Status 401")]
+    refusals = [label for label in labels if label.split(". ", 1)[1].startswith("Pkg2: Status 401")]
     assert len(refusals) == 6
     assert all("Chal NextNonce=" in label and "server holds g1" in label for label in refusals)
     assert any("Replace AAuthSecret" in label for label in labels)
@@ -121,3 +121,34 @@ def test_overview_has_a_deadlock_region_only_in_dm12() -> None:
     assert TRAPPED not in cr.groups
     trapped = [n.label for n in dm12.nodes if n.group == TRAPPED]
     assert all("device" in label and "(g0)" in label and "(g1)" in label for label in trapped)
+
+
+def test_arrows_carry_the_numbers_of_their_trace_steps() -> None:
+    trace = run_scenario(load_scenario("cr-normal-flow")).trace
+    chart = trace_chart("x", "t", trace)
+    numbers = [int(e.label.split(".", 1)[0]) for e in chart.events if isinstance(e, Message)]
+    senders = [e.number for e in trace if e.sent or e.role is None or e.rule in {
+        "bootstrap", "rebootstrap", "reset"}]
+    assert numbers == sorted(numbers) and set(numbers) <= {e.number for e in trace}
+    assert set(senders) <= set(numbers)
+
+
+def test_a_package_dropped_by_a_rebootstrap_is_not_called_lost() -> None:
+    result = check_variant(make_config("default", "dm12"), properties=["no_auth_deadlock"])
+    chart = trace_chart("x", "t", result.traces["no_auth_deadlock"])
+    fates = {e.fate for e in chart.events if isinstance(e, Message) and e.fate}
+    assert fates == {"dropped (connection reset)"}
+
+
+def test_a_reachability_counterexample_is_drawn_as_prefix_and_loop() -> None:
+    result = check_variant(make_config("default", "dm12"), properties=["no_auth_deadlock"])
+    prefix, lasso = result.traces["no_auth_deadlock"], result.lassos["no_auth_deadlock"]
+    steps = [*prefix, *lasso.steps]
+    assert [e.number for e in steps] == list(range(1, len(steps) + 1))
+    assert len(prefix) < lasso.loop_start <= len(steps)
+    cycle = tuple(f"{e.actor.split(' for ')[0]}: {e.rule}" for e in steps[lasso.loop_start - 1:])
+    assert len(cycle) == len(result.verdict("no_auth_deadlock").counterexample.trap.cycle)
+    # the loop ends where it began: the slot after the last step is the slot before the first
+    assert steps[-1].slot == steps[lasso.loop_start - 2].slot
+    chart = trace_chart("x", "t", steps, "trap", lasso.loop_start)
+    assert "back to step" in chart.events[-1].text
