@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
+import networkx as nx
+
 from dmmodel.checker import CheckResult, Counterexample, Progress, Verdict, check
 from dmmodel.protocol.checkable import DMModel, property_names
 from dmmodel.protocol.config import PRESETS, Bounds, Config, ConfigError, load_bounds, variant
@@ -26,14 +28,25 @@ from dmmodel.protocol.trace import TraceEntry, play
 ProgressFactory = Callable[[Config], Callable[[Progress], None] | None]
 
 
+@dataclass(frozen=True)
+class Lasso:
+    """What follows a reachability counterexample, replayed: the steps into the trap's nearest
+    endless loop and the loop itself, numbered on from the counterexample (TLC's "back to state")."""
+
+    steps: list[TraceEntry]
+    loop_start: int  # the number of the loop's first step; the loop's last step leads back to it
+
+
 @dataclass
 class VariantResult:
-    """One variant's check: statistics, verdicts, and each counterexample's replayed trace."""
+    """One variant's check: statistics, verdicts, each counterexample's replayed trace, and for a
+    reachability counterexample the lasso that follows it."""
 
     config: Config
     result: CheckResult
     seconds: float
     traces: dict[str, list[TraceEntry]] = field(default_factory=dict)
+    lassos: dict[str, Lasso] = field(default_factory=dict)
 
     @property
     def variant(self) -> str:
@@ -81,6 +94,45 @@ def replay(model: DMModel, counterexample: Counterexample) -> list[TraceEntry]:
     return trace
 
 
+def _loop_actions(model: DMModel, start: Any, via: frozenset[str]) -> tuple[list[Any], int]:
+    """Actions from ``start`` to the nearest state of a bottom SCC of its ``via``-closure, then a
+    shortest cycle back to that state; and how many actions lead in before the cycle."""
+    graph = nx.DiGraph()
+    graph.add_node(start)
+    queue = [start]
+    for state in queue:
+        for action, target in model.successors(state):
+            if model.action_class(action) in via and not graph.has_edge(state, target):
+                if target not in graph:
+                    queue.append(target)
+                graph.add_edge(state, target, action=action)
+    condensed = nx.condensation(graph)
+    scc_of = condensed.graph["mapping"]
+    entry = next(s for s in queue if condensed.out_degree(scc_of[s]) == 0)
+    members = condensed.nodes[scc_of[entry]]["members"]
+    lead = nx.shortest_path(graph, start, entry)
+    cycle: list[Any] = []
+    successors = [w for w in graph.successors(entry) if w in members]
+    if successors:
+        inside = graph.subgraph(members)
+        back = min((nx.shortest_path(inside, w, entry) for w in successors), key=len)
+        cycle = [entry, *back]
+    path = lead + cycle[1:]
+    actions = [graph.edges[a, b]["action"] for a, b in zip(path, path[1:], strict=False)]
+    return actions, len(lead) - 1
+
+
+def lasso(model: DMModel, counterexample: Counterexample, via: frozenset[str]) -> Lasso | None:
+    """Replay a reachability counterexample on, into its trap's loop; None when the trap has no
+    loop (its bottom is a single state without an allowed step)."""
+    actions, lead = _loop_actions(model, counterexample.steps[-1].state, via)
+    if len(actions) == lead:
+        return None
+    prefix = [model.step_action(s.action) for s in counterexample.steps[1:]]
+    _, trace = play(model.config, prefix + [model.step_action(a) for a in actions])
+    return Lasso(trace[len(prefix):], len(prefix) + lead + 1)
+
+
 def check_variant(
     config: Config,
     properties: Sequence[str] | None = None,
@@ -103,6 +155,10 @@ def check_variant(
     outcome = VariantResult(config, result, perf_counter() - started)
     for verdict in outcome.failed():
         outcome.traces[verdict.property.name] = replay(model, verdict.counterexample)
+        if verdict.counterexample.trap is not None:
+            loop = lasso(model, verdict.counterexample, verdict.property.via)
+            if loop is not None:
+                outcome.lassos[verdict.property.name] = loop
     return outcome
 
 

@@ -9,9 +9,13 @@ sequence chart. Styles are inline and the SVG is embedded, so the page needs not
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
 from html import escape
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from dmmodel.protocol.config import SPECS_DIR
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.messages import describe
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
+from dmmodel.render import Graph
 from dmmodel.views.catalog import COUNTEREXAMPLES, MACHINES, OVERVIEW, SCENARIOS, Diagram
 
 REQUIREMENTS_FILE = SPECS_DIR / "requirements.toml"
@@ -33,18 +38,26 @@ SECTIONS = (
      "The shortest run violating each property that fails, replayed with real credentials."),
 )
 STYLE = """
-body { font-family: 'DejaVu Sans', sans-serif; margin: 2em; color: #222; max-width: 110em; }
+body { font-family: 'DejaVu Sans', sans-serif; margin: 1em auto; padding: 0 1em; color: #222;
+       max-width: 110em; }
+h1 { font-size: 1.6em; } .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 td.holds { background: #e6f4ea; } td.violated { background: #fdecea; color: #c0392b; }
-td.unknown { background: #fff6d5; }
-.pair { display: flex; gap: 2em; align-items: flex-start; margin: 1em 0 3em; }
-.pair ol { flex: 0 0 34em; font-size: 0.85em; } .pair figure { flex: 1; }
-ol.trace li pre { margin: 0.2em 0 0.4em; white-space: pre-wrap; color: #555; }
-figure { margin: 1em 0; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
-figcaption { font-style: italic; margin-bottom: 0.5em; } .note { color: #555; }
+td.unknown { background: #fff6d5; } table.about th { background: #f4f4f4; }
+figure { margin: 1em 0 2.5em; min-width: 0; }
+figcaption { font-weight: bold; margin-bottom: 0.5em; } .note { color: #555; }
+.drawing { display: flex; flex-wrap: wrap; gap: 1em 2em; align-items: flex-start; }
+.drawing > .scroll { flex: 0 1 auto; border: 1px solid #eee; }
+.drawing svg { display: block; }
+table.legend { font-size: 0.85em; flex: 1 1 22em; max-width: 48em; margin: 0; }
+table.legend .added { color: #c0392b; font-weight: bold; }
+.pair { display: flex; flex-wrap: wrap; gap: 1em 2em; align-items: flex-start; }
+.pair ol { flex: 1 1 24em; max-width: 40em; font-size: 0.85em; margin: 0; padding-left: 2.5em; }
+.pair figure { flex: 1 1 30em; }
+ol.trace li pre { margin: 0.2em 0 0.4em; white-space: pre-wrap; overflow-wrap: anywhere; color: #555; }
+ol.trace li.loop { background: #fff4e5; } ol.trace li.loop-end { border-bottom: 2px solid #d35400; }
 """
-
 
 class RequirementsError(ValueError):
     """``specs/requirements.toml`` exists but cannot be read."""
@@ -82,10 +95,10 @@ def _matrix(results: Sequence[VariantResult]) -> str:
         f"<td>{escape(v.property.doc)}</td></tr>" for v in results[0].verdicts)
     variants = "".join(f"<li><b>{escape(r.variant)}</b>: {escape(r.config.variant.doc)}</li>"
                        for r in results)
-    return (f"<h2 id='verdicts'>Verdict matrix</h2><table><tr><th>variant</th><th>states</th>{head}</tr>"
-            f"{''.join(rows)}</table><p class='note'>* claims the change request's requirements.</p>"
-            f"<ul>{variants}</ul><table><tr><th>property</th><th>requirement</th><th>meaning</th></tr>"
-            f"{props}</table>")
+    return (f"<h2 id='verdicts'>Verdict matrix</h2><div class='scroll'><table><tr><th>variant</th>"
+            f"<th>states</th>{head}</tr>{''.join(rows)}</table></div><p class='note'>* claims the "
+            f"change request's requirements.</p><ul>{variants}</ul><div class='scroll'><table><tr>"
+            f"<th>property</th><th>requirement</th><th>meaning</th></tr>{props}</table></div>")
 
 
 def _property_verdicts(results: Sequence[VariantResult], name: str) -> str:
@@ -114,11 +127,11 @@ def _requirements(results: Sequence[VariantResult], spec: dict[str, Any]) -> str
         f"<td>{escape(', '.join(flow.get('properties', [])))}</td>"
         f"<td>{_scenario_links([flow['scenario']] if 'scenario' in flow else [])}</td></tr>"
         for flow in spec.get("flow", []))
-    flow_table = (f"<h3>Flows</h3><table><tr><th>flow</th><th>what happens</th><th>properties</th>"
-                  f"<th>scenario</th></tr>{flows}</table>") if flows else ""
-    return (f"<h2 id='requirements'>Requirements traced to properties</h2><table>"
+    flow_table = (f"<h3>Flows</h3><div class='scroll'><table><tr><th>flow</th><th>what happens</th>"
+                  f"<th>properties</th><th>scenario</th></tr>{flows}</table></div>") if flows else ""
+    return (f"<h2 id='requirements'>Requirements traced to properties</h2><div class='scroll'><table>"
             "<tr><th>requirement</th><th>title</th><th>properties and verdicts</th>"
-            f"<th>scenarios</th></tr>{''.join(rows)}</table>{flow_table}")
+            f"<th>scenarios</th></tr>{''.join(rows)}</table></div>{flow_table}")
 
 
 def inline_svg(svg: str) -> str:
@@ -126,11 +139,26 @@ def inline_svg(svg: str) -> str:
     return svg[svg.index("<svg"):] if "<svg" in svg else svg
 
 
+def _legend(diagram: Diagram) -> str:
+    """The diagram's key as an HTML table beside the drawing (state charts and overviews)."""
+    value = diagram.value
+    if not isinstance(value, Graph):
+        return ""
+    rows = [f"<tr><td colspan='2'>{escape(line)}</td></tr>" for line in value.legend]
+    if any(e.highlight for e in value.edges) or any(n.highlight for n in value.nodes):
+        rows.append("<tr><td colspan='2' class='added'>red, heavy: what the change request adds"
+                    "</td></tr>")
+    rows += [f"<tr><th>{escape(term)}</th><td>{escape(meaning)}</td></tr>"
+             for term, meaning in diagram.key]
+    return f"<table class='legend'><tr><th colspan='2'>Legend</th></tr>{''.join(rows)}</table>"
+
+
 def _figure(diagram: Diagram, svgs: Mapping[str, str]) -> str:
     svg = svgs.get(diagram.name)
     body = inline_svg(svg) if svg else f"<pre>{escape(diagram.mermaid())}</pre>"
     return (f'<figure id="diagram-{escape(diagram.name)}" data-diagram="{escape(diagram.name)}">'
-            f"<figcaption>{escape(diagram.caption)}</figcaption>{body}</figure>")
+            f"<figcaption>{escape(diagram.caption)}</figcaption><div class='drawing'>"
+            f"<div class='scroll'>{body}</div>{_legend(diagram)}</div></figure>")
 
 
 def _trace(diagram: Diagram) -> str:
@@ -139,17 +167,62 @@ def _trace(diagram: Diagram) -> str:
         account = device_name(entry.index)
         arrow = "->" if entry.role == "device" else "<-"
         packages = "".join(f"<pre>{arrow} {escape(describe(p, account))}</pre>" for p in entry.sent)
-        items.append(f"<li>{escape(entry.headline())}{packages}</li>")
+        loop = diagram.loop_start is not None and entry.number >= diagram.loop_start
+        last = loop and entry.number == len(diagram.trace)
+        css = " class='loop loop-end'" if last else " class='loop'" if loop else ""
+        back = (f"<pre>back to step {diagram.loop_start}: the loop repeats forever</pre>"
+                if last else "")
+        items.append(f"<li{css}>{escape(entry.headline())}{packages}{back}</li>")
     return f"<ol class='trace'>{''.join(items)}</ol>"
 
 
+def _about(results: Sequence[VariantResult]) -> str:
+    """The checked configuration's bounds and what produced the page (version, commit, date)."""
+    bounds = results[0].config.bounds
+    names = "".join(f"<th>{escape(f.name)}</th>" for f in fields(bounds))
+    values = "".join(f"<td>{escape(_bound_text(getattr(bounds, f.name)))}</td>" for f in fields(bounds))
+    made = (f"dmmodel {escape(_version())}, commit {escape(_commit())}, "
+            f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}")
+    return (f"<p class='note'>Generated by {made}. Bounds of configuration "
+            f"{escape(results[0].config.name)}:</p><div class='scroll'><table class='about'>"
+            f"<tr>{names}</tr><tr>{values}</tr></table></div>")
+
+
+def _bound_text(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(str(getattr(v, "value", v)) for v in value)
+    return str(getattr(value, "value", value))
+
+
+def _version() -> str:
+    try:
+        return metadata.version("dmmodel")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _commit() -> str:
+    """The short git commit of the project folder, or "unknown" outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "-C", str(SPECS_DIR.parent), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
+
+
 def build_report(results: Sequence[VariantResult], diagrams: Sequence[Diagram],
-                 svgs: Mapping[str, str], spec: dict[str, Any], title: str) -> str:
-    """The whole HTML page; ``svgs`` maps diagram names to SVG (Mermaid source is shown if absent)."""
+                 svgs: Mapping[str, str], spec: dict[str, Any], title: str,
+                 omitted: Mapping[str, str] | None = None) -> str:
+    """The whole HTML page; ``svgs`` maps diagram names to SVG (Mermaid source is shown if absent)
+    and ``omitted`` names diagrams left out with the reason, shown where they would have been."""
     parts = [_matrix(results), _requirements(results, spec)]
     for section, heading, intro in SECTIONS:
         members = [d for d in diagrams if d.section == section]
         parts.append(f"<h2 id='{section}'>{heading}</h2><p>{escape(intro)}</p>")
+        if section == OVERVIEW:
+            parts += [f"<p class='note' id='diagram-{escape(name)}'>{escape(reason)}.</p>"
+                      for name, reason in (omitted or {}).items()]
         for d in members:
             parts.append(f"<div class='pair'>{_trace(d)}{_figure(d, svgs)}</div>" if d.trace
                          else _figure(d, svgs))
@@ -159,8 +232,10 @@ def build_report(results: Sequence[VariantResult], diagrams: Sequence[Diagram],
     contents = "".join(f"<li><a href='#{anchor}'>{escape(text)}</a></li>" for anchor, text in (
         ("verdicts", "Verdict matrix"), ("requirements", "Requirements"),
         *((s, h) for s, h, _ in SECTIONS)))
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}"
-            f"</title><style>{STYLE}</style></head><body><h1>{escape(title)}</h1>"
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
+            f"<h1>{escape(title)}</h1>{_about(results)}"
             f"<p class='note'>{escape(BOOTSTRAP_REPORT_NOTE)}.</p><ul>{contents}</ul>"
             f"{''.join(parts)}</body></html>\n")
     return re.sub(r"<!--.*?-->", "", page, flags=re.S)

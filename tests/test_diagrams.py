@@ -97,7 +97,7 @@ def test_deadlock_chart_shows_refusals_of_the_old_secret() -> None:
     run = run_scenario(load_scenario("dm12-rebootstrap-deadlock"))
     chart = trace_chart("x", "t", run.trace)
     labels = [e.label for e in chart.events if isinstance(e, Message)]
-    refusals = [label for label in labels if label.startswith("Pkg2: Status 401")]
+    refusals = [label for label in labels if label.split(". ", 1)[1].startswith("Pkg2: Status 401")]
     assert len(refusals) == 6
     assert all("Chal NextNonce=" in label and "server holds g1" in label for label in refusals)
     assert any("Replace AAuthSecret" in label for label in labels)
@@ -121,3 +121,117 @@ def test_overview_has_a_deadlock_region_only_in_dm12() -> None:
     assert TRAPPED not in cr.groups
     trapped = [n.label for n in dm12.nodes if n.group == TRAPPED]
     assert all("device" in label and "(g0)" in label and "(g1)" in label for label in trapped)
+
+
+def test_arrows_carry_the_numbers_of_their_trace_steps() -> None:
+    trace = run_scenario(load_scenario("cr-normal-flow")).trace
+    chart = trace_chart("x", "t", trace)
+    numbers = [int(e.label.split(".", 1)[0]) for e in chart.events if isinstance(e, Message)]
+    senders = [e.number for e in trace if e.sent or e.role is None or e.rule in {
+        "bootstrap", "rebootstrap", "reset"}]
+    assert numbers == sorted(numbers) and set(numbers) <= {e.number for e in trace}
+    assert set(senders) <= set(numbers)
+
+
+def test_a_package_dropped_by_a_rebootstrap_is_not_called_lost() -> None:
+    result = check_variant(make_config("default", "dm12"), properties=["no_auth_deadlock"])
+    chart = trace_chart("x", "t", result.traces["no_auth_deadlock"])
+    fates = {e.fate for e in chart.events if isinstance(e, Message) and e.fate}
+    assert fates == {"dropped (connection reset)"}
+
+
+def test_a_reachability_counterexample_is_drawn_as_prefix_and_loop() -> None:
+    result = check_variant(make_config("default", "dm12"), properties=["no_auth_deadlock"])
+    prefix, lasso = result.traces["no_auth_deadlock"], result.lassos["no_auth_deadlock"]
+    steps = [*prefix, *lasso.steps]
+    assert [e.number for e in steps] == list(range(1, len(steps) + 1))
+    assert len(prefix) < lasso.loop_start <= len(steps)
+    cycle = tuple(f"{e.actor.split(' for ')[0]}: {e.rule}" for e in steps[lasso.loop_start - 1:])
+    assert len(cycle) == len(result.verdict("no_auth_deadlock").counterexample.trap.cycle)
+    # the loop ends where it began: the slot after the last step is the slot before the first
+    assert steps[-1].slot == steps[lasso.loop_start - 2].slot
+    chart = trace_chart("x", "t", steps, "trap", lasso.loop_start)
+    assert "back to step" in chart.events[-1].text
+
+
+def test_check_names_a_garbage_or_deleted_svg(generated: Path) -> None:
+    svg = generated / "machine-device-cr.svg"
+    original = svg.read_text()
+    svg.write_text("garbage")
+    (generated / "overview-cr.svg").rename(generated / "overview-cr.svg.bak")
+    try:
+        result = CliRunner().invoke(main, ["diagrams", "--check", "--out", str(generated)])
+    finally:
+        svg.write_text(original)
+        (generated / "overview-cr.svg.bak").rename(generated / "overview-cr.svg")
+    assert result.exit_code == 1
+    assert "machine-device-cr.svg: not a parseable SVG" in result.output
+    assert "overview-cr.svg: missing" in result.output
+    assert "regenerated" not in result.output
+
+
+def test_check_names_an_svg_drawn_from_another_dot(generated: Path) -> None:
+    svg = generated / "machine-device-cr.svg"
+    original = svg.read_text()
+    svg.write_text((generated / "machine-device-dm12.svg").read_text())
+    try:
+        result = CliRunner().invoke(main, ["diagrams", "--check", "--out", str(generated)])
+    finally:
+        svg.write_text(original)
+    assert result.exit_code == 1
+    assert "machine-device-cr.svg: stale (not drawn from the current DOT)" in result.output
+
+
+def test_a_failing_render_leaves_the_folder_untouched(tmp_path: Path, monkeypatch) -> None:
+    import dmmodel.views.publish as publish
+    from dmmodel.render import RenderError
+
+    calls = []
+
+    def fail_late(dot: str, renderer: str) -> str:
+        calls.append(dot)
+        if len(calls) == 5:
+            raise RenderError("renderer crashed")
+        return '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>'
+
+    (tmp_path / "keep.txt").write_text("mine")
+    monkeypatch.setattr(publish, "render_svg", fail_late)
+    monkeypatch.setattr("dmmodel.cli.diagrams.find_dot_renderer", lambda: "dot")
+    result = CliRunner().invoke(main, ["diagrams", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "nothing written" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_writing_leaves_the_readme_alone_unless_asked(tmp_path: Path, monkeypatch) -> None:
+    import dmmodel.cli.diagrams as command
+
+    readme = tmp_path / "README.md"
+    stale = "<!-- embedded from diagrams/machine-device-cr.mmd; x -->\n```mermaid\nold\n```\n"
+    readme.write_text(stale)
+    monkeypatch.setattr(command, "README", readme)
+    out = tmp_path / "diagrams"
+    assert CliRunner().invoke(main, ["diagrams", "--out", str(out)]).exit_code == 0
+    assert readme.read_text() == stale
+    checked = CliRunner().invoke(main, ["diagrams", "--check", "--readme", "--out", str(out)])
+    assert checked.exit_code == 1 and "README.md: embedded diagrams differ" in checked.output
+    assert CliRunner().invoke(main, ["diagrams", "--readme", "--out", str(out)]).exit_code == 0
+    assert "```mermaid\nold\n" not in readme.read_text() and "flowchart" in readme.read_text()
+
+
+def test_an_unwritable_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(main, ["diagrams", "--out", str(blocker / "sub")])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "Traceback" not in result.output
+    report = CliRunner().invoke(main, ["report", "--out", str(blocker / "report.html")])
+    assert report.exit_code == 2 and "cannot write" in report.output
+
+
+def test_a_large_configuration_draws_everything_but_the_overview(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["diagrams", "-c", "lossy", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "overview of variant dm12 not drawn: 10,120 states" in result.output
+    names = {p.stem for p in tmp_path.glob("*.dot")}
+    assert not any(name.startswith("overview-") for name in names)
+    assert {"machine-device-cr", "cex-cr-no_auth_deadlock"} <= names

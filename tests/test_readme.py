@@ -20,15 +20,17 @@ def test_readme_shows_the_two_commands():
 
 
 def test_dmmodel_diagrams_refreshes_a_stale_embed(tmp_path):
+    from dmmodel.render import Edge, Graph, Node
+    from dmmodel.views.catalog import Diagram
     from dmmodel.views.publish import refresh_readme
 
-    (tmp_path / "diagrams").mkdir()
-    (tmp_path / "diagrams" / "x.mmd").write_text("flowchart TB\n    a --> b\n")
+    graph = Graph("x", "X", (Node("a", "a"), Node("b", "b")), (Edge("a", "b"),))
+    diagrams = [Diagram("x", "machines", "X", graph)]
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- embedded from diagrams/x.mmd; kept -->\n```mermaid\nold\n```\nend\n")
-    assert refresh_readme(readme) is True
-    assert "```mermaid\nflowchart TB\n    a --> b\n```\nend" in readme.read_text()
-    assert refresh_readme(readme) is False
+    assert refresh_readme(readme, diagrams) is True
+    assert f"```mermaid\n{diagrams[0].mermaid().rstrip()}\n```\nend" in readme.read_text()
+    assert refresh_readme(readme, diagrams) is False
 
 
 def test_readme_verdict_matrix_matches_the_manifest():

@@ -40,7 +40,7 @@ def sample_chart() -> SequenceChart:
             Message("A", "B", TRICKY),
             Message("B", "A", "back", highlight=True),
             Note(("B", "C"), "note\ntext"),
-            Message("A", "C", "far", lost=True),
+            Message("A", "C", "far", fate="lost"),
             Message("C", "C", "self"),
         ),
     )
@@ -66,7 +66,7 @@ def test_groups_become_clusters_holding_their_members() -> None:
     assert quote(TRICKY) not in cluster.group(1)
 
 
-def test_highlights_are_coloured_and_listed_in_the_legend() -> None:
+def test_highlights_are_coloured_and_explained_in_the_legend() -> None:
     dot = graph_to_dot(sample_graph())
     node_line = next(line for line in dot.splitlines() if 'label="added"' in line)
     edge_line = next(line for line in dot.splitlines() if "new <edge>" in line and "->" in line)
@@ -75,9 +75,18 @@ def test_highlights_are_coloured_and_listed_in_the_legend() -> None:
         assert 'penwidth="2.5"' in line
     assert 'style="dashed"' in edge_line
     legend = next(line for line in dot.splitlines() if "legend_highlight" in line)
-    assert "added\\l" in legend
-    assert "two lines -> added [new <edge>]" in legend
+    assert "red, heavy lines: what the change adds\\l" in legend
     assert "legend_notes" in dot and "key\\l" in dot
+
+
+def test_a_figure_drops_title_and_legend_and_a_warning_group_is_coloured() -> None:
+    graph = sample_graph()
+    warned = Graph(graph.name, graph.title, graph.nodes, graph.edges, graph.groups,
+                   warning_groups=tuple(graph.groups))
+    figure = graph_to_dot(warned, titled=False, legend=False)
+    assert "legend" not in figure and f"label={quote(graph.title)}" not in figure
+    assert f'fillcolor="{palette.WARNING_FILL}"' in figure
+    assert f'fillcolor="{palette.WARNING_FILL}"' not in graph_to_dot(graph)
 
 
 def test_no_legend_without_highlights_or_notes() -> None:

@@ -35,7 +35,7 @@ def sample_chart() -> SequenceChart:
             Message("Server", "Store", "lookup", highlight=True),
             Message("Store", "Server", "found", highlight=True),
             Note(("Client", "Store", "Server"), "wide\nnote"),
-            Message("Client", "Server", "retry", lost=True),
+            Message("Client", "Server", "retry", fate="lost"),
             Message("Server", "Client", "ok"),
         ),
     )
@@ -90,7 +90,7 @@ def test_sequence_has_one_arrow_line_per_message_in_order() -> None:
         f"p0->>p1: {escape(TRICKY)}",
         "p1->>p2: lookup",
         "p2->>p1: found",
-        "p0-xp1: retry",
+        "p0-xp1: retry (lost)",
         "p1->>p0: ok",
     ]
 

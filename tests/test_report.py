@@ -86,7 +86,7 @@ def test_counterexample_trace_is_numbered_beside_its_chart(report: tuple[str, Co
 @pytest.fixture(scope="module")
 def checked() -> tuple[list, list]:
     analysis = analyse()
-    return analysis.results, build_diagrams(analysis)
+    return analysis.results, build_diagrams(analysis).diagrams
 
 
 def test_report_without_renderer_shows_mermaid_source(checked: tuple[list, list]) -> None:

@@ -25,7 +25,7 @@ from dmmodel.protocol.config import PRESETS, make_config
 from dmmodel.protocol.scenarios import step_forms
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.testing.moves import moves
-from dmmodel.views.machines import machine_chart
+from dmmodel.views.machines import machine_chart, machine_key
 from dmmodel.protocol.system import TABLES
 
 (cr,) = check_presets("default", ["cr"], coverage=True)
@@ -39,7 +39,7 @@ print(json.dumps({
     "moves": [m.name for m in moves(make_config("default", "cr")) if "keepalive" in m.name],
     "steps": [s for s in step_forms() if "keepalive" in s],
     "chart": [e.label for e in chart.edges if "keepalive" in e.label],
-    "legend": [line for line in chart.legend if line.startswith("keepalive")],
+    "legend": [f"{t}: {m}" for t, m in machine_key(TABLES["server"], PRESETS["cr"]) if t == "keepalive"],
 }))
 '''
 

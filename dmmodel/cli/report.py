@@ -9,6 +9,7 @@ import click
 
 from dmmodel.analysis import analyse
 from dmmodel.cli.errors import usage_errors
+from dmmodel.output import write_text
 from dmmodel.render import RenderError, find_dot_renderer, render_svg
 from dmmodel.report import RequirementsError, build_report, load_requirements
 from dmmodel.views.catalog import build_diagrams
@@ -30,7 +31,10 @@ def report_command(out: Path, config_name: str) -> None:
     click.echo(f"checking the variants on configuration {config_name} ...")
     with usage_errors():
         analysis = analyse(config_name)
-        diagrams = build_diagrams(analysis)
+        catalog = build_diagrams(analysis)
+    for reason in catalog.omitted.values():
+        click.echo(reason, err=True)
+    diagrams = catalog.diagrams
     renderer = find_dot_renderer()
     svgs = {}
     if renderer is None:
@@ -39,13 +43,14 @@ def report_command(out: Path, config_name: str) -> None:
     else:
         click.echo(f"rendering {len(diagrams)} diagrams ...")
         try:
-            svgs = {d.name: render_svg(d.dot(), renderer) for d in diagrams}
+            svgs = {d.name: render_svg(d.figure_dot(), renderer) for d in diagrams}
         except RenderError as error:
             raise click.ClickException(str(error)) from None
     page = build_report(analysis.results, diagrams, svgs, spec,
-                        f"OMA DM bootstrap event reporting: review of configuration {config_name}")
+                        f"OMA DM bootstrap event reporting: review of configuration {config_name}",
+                        catalog.omitted)
     try:
-        out.write_text(page, encoding="utf-8")
+        write_text(out, page)
     except OSError as error:
-        raise click.UsageError(f"--out: cannot write {out}: {error.strerror}") from None
+        raise click.UsageError(f"--out: cannot write {out}: {error.strerror or error}") from None
     click.echo(f"wrote {out} ({len(page) // 1024} KiB, {time.perf_counter() - started:.1f} s)")

@@ -31,10 +31,10 @@ def _attrs(**values: str | float) -> str:
 
 
 def _header(kind: str, title: str, rankdir: str, extra: dict[str, str | float]) -> list[str]:
-    """Opening lines shared by every diagram: title on top, common fonts and spacing."""
+    """Opening lines shared by every diagram: title on top (if any), common fonts and spacing."""
+    titled = {"label": title, "labelloc": "t"} if title else {}
     graph_attrs = {
-        "label": title,
-        "labelloc": "t",
+        **titled,
         "fontname": FONT,
         "fontsize": 16,
         "rankdir": rankdir,
@@ -64,11 +64,11 @@ def _node_line(dot_id: str, node: Node) -> str:
     return f"  {dot_id} {_attrs(**attrs)};"
 
 
-def _edge_line(ids: dict[str, str], edge: Edge) -> str:
-    """One edge statement between already-declared nodes."""
+def _edge_line(ids: dict[str, str], edge: Edge, beside: bool = False) -> str:
+    """One edge statement between already-declared nodes; ``beside`` makes the label an xlabel."""
     attrs: dict[str, str | float] = {}
     if edge.label:
-        attrs["label"] = edge.label
+        attrs["xlabel" if beside else "label"] = edge.label
     if edge.style == "dashed":
         attrs["style"] = "dashed"
     if edge.highlight:
@@ -83,8 +83,10 @@ def _left_lines(lines: Iterable[str]) -> str:
 
 
 def _legend(graph: Graph) -> list[str]:
-    """A cluster holding the caller's legend lines and the list of highlighted elements."""
-    highlighted = graph.highlight_summary()
+    """A cluster holding the caller's legend lines and, if anything is highlighted, what the
+    highlight means (the coloured elements speak for themselves; listing them would double the
+    drawing's width)."""
+    highlighted = any(n.highlight for n in graph.nodes) or any(e.highlight for e in graph.edges)
     if not graph.legend and not highlighted:
         return []
     lines = [
@@ -97,9 +99,7 @@ def _legend(graph: Graph) -> list[str]:
             f'    legend_notes [shape=note, fontsize=10, label="{_left_lines(graph.legend)}"];'
         )
     if highlighted:
-        text = _left_lines(
-            ["Highlighted (coloured, heavy lines):", *(f"  {e}" for e in highlighted)]
-        )
+        text = _left_lines(["red, heavy lines: what the change adds"])
         lines.append(
             f'    legend_highlight [shape=note, fontsize=10, color="{palette.HIGHLIGHT}", '
             f'fontcolor="{palette.HIGHLIGHT}", label="{text}"];'
@@ -108,25 +108,33 @@ def _legend(graph: Graph) -> list[str]:
     return lines
 
 
-def graph_to_dot(graph: Graph) -> str:
-    """Render a neutral graph as DOT; groups become clusters, highlights get colour and a legend."""
+def graph_to_dot(graph: Graph, titled: bool = True, legend: bool = True) -> str:
+    """Render a neutral graph as DOT; groups become clusters, highlights get colour.
+
+    ``titled`` and ``legend`` draw the title and legend; a page that shows them as HTML turns
+    them off. Warning groups get the warning colours instead of the neutral cluster fill.
+    """
     ids = {node.id: f"n{index}" for index, node in enumerate(graph.nodes)}
     lines = _header(
         "digraph " + quote(graph.name),
-        graph.title,
+        graph.title if titled else "",
         graph.direction,
-        {"nodesep": 0.4, "ranksep": 0.6, "newrank": "true", "compound": "true"},
+        {"nodesep": 0.4, "ranksep": 0.6, "newrank": "true", "compound": "true",
+         **({"forcelabels": "true"} if graph.labels_beside else {})},
     )
     for index, (group, label) in enumerate(graph.groups.items()):
         members = [node for node in graph.nodes if node.group == group]
+        warn = group in graph.warning_groups
         lines.append(f"  subgraph cluster_{index} {{")
         lines.append(
             "    graph "
             + _attrs(
                 label=label,
                 style="rounded,filled",
-                fillcolor=palette.GROUP_FILL,
-                color="#999999",
+                fillcolor=palette.WARNING_FILL if warn else palette.GROUP_FILL,
+                color=palette.WARNING if warn else "#999999",
+                fontcolor=palette.WARNING if warn else "#000000",
+                penwidth=2 if warn else 1,
                 fontsize=12,
             )
             + ";"
@@ -134,8 +142,9 @@ def graph_to_dot(graph: Graph) -> str:
         lines.extend("  " + _node_line(ids[node.id], node) for node in members)
         lines.append("  }")
     lines.extend(_node_line(ids[node.id], node) for node in graph.nodes if node.group is None)
-    lines.extend(_edge_line(ids, edge) for edge in graph.edges)
-    lines.extend(_legend(graph))
+    lines.extend(_edge_line(ids, edge, graph.labels_beside) for edge in graph.edges)
+    if legend:
+        lines.extend(_legend(graph))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -148,7 +157,7 @@ def _event_cell(row: int, column: int) -> str:
 def _message_attrs(message: Message) -> dict[str, str | float]:
     """Look of one message arrow: lost ones are dashed, grey and end in a bar."""
     attrs: dict[str, str | float] = {"constraint": "false"}
-    if message.lost:
+    if message.fate:
         attrs.update(style="dashed", color=palette.LOST, fontcolor=palette.LOST, arrowhead="tee")
     if message.highlight:
         attrs.update(color=palette.HIGHLIGHT, fontcolor=palette.HIGHLIGHT, penwidth=2.5)
@@ -160,7 +169,7 @@ def _message_lines(row: int, source: int, target: int, message: Message) -> list
 
     The label sits on the first segment; only the last segment carries the arrowhead.
     """
-    label = f"{message.label} (lost)" if message.lost else message.label
+    label = f"{message.label} ({message.fate})" if message.fate else message.label
     attrs = _message_attrs(message)
     if source == target:
         return [
@@ -220,11 +229,11 @@ def _event_row(chart: SequenceChart, row: int, event: Message | Note | Divider) 
     return lines
 
 
-def sequence_to_dot(chart: SequenceChart) -> str:
+def sequence_to_dot(chart: SequenceChart, titled: bool = True) -> str:
     """Render a sequence chart as DOT: one column per participant, one rank per event."""
     lines = _header(
         "digraph " + quote(chart.name),
-        chart.title,
+        chart.title if titled else "",
         "TB",
         {"nodesep": 1.2, "ranksep": 0.35, "splines": "false", "newrank": "true"},
     )

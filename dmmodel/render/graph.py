@@ -40,7 +40,9 @@ class Edge:
 
 @dataclass(frozen=True)
 class Graph:
-    """A directed graph with optional clusters (``groups``: group id -> label) and a legend."""
+    """A directed graph with optional clusters (``groups``: group id -> label) and a legend;
+    ``warning_groups`` names clusters to draw in the warning colour (e.g. a deadlock region);
+    ``labels_beside`` places edge labels beside their edges after layout, for dense graphs."""
 
     name: str
     title: str
@@ -49,6 +51,8 @@ class Graph:
     groups: Mapping[str, str] = field(default_factory=dict)
     direction: Direction = "LR"
     legend: tuple[str, ...] = ()
+    warning_groups: tuple[str, ...] = ()
+    labels_beside: bool = False
 
     def __post_init__(self) -> None:
         # A read-only copy keeps the frozen value from changing under a renderer.
@@ -64,6 +68,9 @@ class Graph:
         for node in self.nodes:
             if node.group is not None and node.group not in self.groups:
                 raise ValueError(f"graph {self.name!r}: node {node.id!r} in unknown group")
+        for group in self.warning_groups:
+            if group not in self.groups:
+                raise ValueError(f"graph {self.name!r}: warning group {group!r} is not a group")
 
     def highlight_summary(self) -> tuple[str, ...]:
         """One line per highlighted node and edge, in input order, for a legend."""
@@ -78,13 +85,14 @@ class Graph:
 
 @dataclass(frozen=True)
 class Message:
-    """One arrow in a sequence chart; ``lost`` means it was sent but never arrived."""
+    """One arrow in a sequence chart; ``fate`` says why a sent message never arrived
+    (e.g. "lost", "dropped (connection reset)"), empty when it did."""
 
     sender: str
     receiver: str
     label: str
     highlight: bool = False
-    lost: bool = False
+    fate: str = ""
 
 
 @dataclass(frozen=True)

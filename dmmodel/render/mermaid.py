@@ -100,6 +100,10 @@ def graph_to_mermaid(graph: Graph) -> str:
     ):
         if members:
             lines.append(f"    class {','.join(ids[n.id] for n in members)} {name}")
+    for index, group in enumerate(graph.groups):
+        if group in graph.warning_groups:
+            lines.append(f"    style g{index} fill:{palette.WARNING_FILL},stroke:{palette.WARNING},"
+                         f"stroke-width:2px,color:{palette.WARNING}")
     for index, edge in enumerate(graph.edges):
         if edge.highlight:
             lines.append(
@@ -117,8 +121,9 @@ def _text(text: str) -> str:
 def _event_line(ids: dict[str, str], chart: SequenceChart, event: Message | Note | Divider) -> str:
     """One sequence statement: an arrow, a note, or a full-width note acting as divider."""
     if isinstance(event, Message):
-        arrow = "-x" if event.lost else "->>"
-        return f"{ids[event.sender]}{arrow}{ids[event.receiver]}:{_text(event.label)}"
+        arrow = "-x" if event.fate else "->>"
+        label = f"{event.label} ({event.fate})" if event.fate else event.label
+        return f"{ids[event.sender]}{arrow}{ids[event.receiver]}:{_text(label)}"
     if isinstance(event, Note):
         # Mermaid notes span at most two participants: the leftmost and rightmost covered.
         columns = sorted(chart.participants.index(name) for name in event.over)

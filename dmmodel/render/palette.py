@@ -17,3 +17,9 @@ LOST = "#7f7f7f"
 
 LIFELINE = "#b0b0b0"
 """Colour of sequence-chart lifelines."""
+
+WARNING = "#d35400"
+"""Border and label colour of a warning region (e.g. a deadlock), distinct from the highlight."""
+
+WARNING_FILL = "#fdebd0"
+"""Background of a warning region."""

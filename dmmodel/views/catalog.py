@@ -23,8 +23,8 @@ from dmmodel.render import (
     sequence_to_dot,
     sequence_to_mermaid,
 )
-from dmmodel.views.machines import machine_chart
-from dmmodel.views.overview import overview_graph
+from dmmodel.views.machines import machine_chart, machine_key
+from dmmodel.views.overview import OverviewTooLarge, overview_graph
 from dmmodel.views.sequences import trace_chart
 
 if TYPE_CHECKING:
@@ -36,19 +36,31 @@ MACHINES, OVERVIEW, SCENARIOS, COUNTEREXAMPLES = "machines", "overview", "scenar
 
 @dataclass(frozen=True)
 class Diagram:
-    """One published diagram: file stem, section, caption, the drawing, and its trace if any."""
+    """One published diagram: file stem, section, caption, the drawing, and its trace if any.
+
+    ``key`` explains terms (term, meaning) in the report's legend rather than inside the drawing;
+    ``loop_start`` is the trace step where a counterexample's endless loop begins.
+    """
 
     name: str
     section: str
     caption: str
     value: Graph | SequenceChart
     trace: tuple[TraceEntry, ...] = ()
+    key: tuple[tuple[str, str], ...] = ()
+    loop_start: int | None = None
 
     def dot(self) -> str:
-        """Graphviz DOT source."""
+        """Graphviz DOT source, titled and with its legend, as published in ``diagrams/``."""
         if isinstance(self.value, Graph):
             return graph_to_dot(self.value)
         return sequence_to_dot(self.value)
+
+    def figure_dot(self) -> str:
+        """DOT for a figure whose caption and legend the page shows: no title, no legend."""
+        if isinstance(self.value, Graph):
+            return graph_to_dot(self.value, titled=False, legend=False)
+        return sequence_to_dot(self.value, titled=False)
 
     def mermaid(self) -> str:
         """Mermaid source (flowchart or sequenceDiagram)."""
@@ -78,20 +90,42 @@ def counterexample_diagrams(results: Sequence[VariantResult]) -> list[Diagram]:
             name = f"cex-{result.variant}-{prop.name}"
             title = (f"{result.variant}: {prop.name} ({prop.requirement}) violated, "
                      f"shortest counterexample ({len(trace)} steps)")
-            chart = trace_chart(name, title, trace, _trap_note(result, prop.name))
-            diagrams.append(Diagram(name, COUNTEREXAMPLES, f"{title}. {prop.doc}", chart, tuple(trace)))
+            loop = result.lassos.get(prop.name)
+            if loop is not None:
+                title += f", then a loop back to step {loop.loop_start}"
+                trace = trace + loop.steps
+            start = loop.loop_start if loop else None
+            chart = trace_chart(name, title, trace, _trap_note(result, prop.name), start)
+            diagrams.append(Diagram(name, COUNTEREXAMPLES, f"{title}. {prop.doc}", chart, tuple(trace),
+                                    loop_start=start))
     return diagrams
 
 
-def build_diagrams(analysis: Analysis) -> list[Diagram]:
-    """Every published diagram of one analysis: charts, overviews, scenarios, counterexamples."""
-    diagrams = []
+@dataclass(frozen=True)
+class Catalog:
+    """The diagrams of one analysis, and the overviews left out with the reason (name -> why)."""
+
+    diagrams: list[Diagram]
+    omitted: dict[str, str]
+
+
+def build_diagrams(analysis: Analysis) -> Catalog:
+    """Every published diagram of one analysis: charts, overviews, scenarios, counterexamples.
+
+    An overview too large to read is left out and named in ``omitted``; the rest is always drawn.
+    """
+    diagrams, omitted = [], {}
     for table in TABLES.values():
         for variant in CHARTED_VARIANTS:
             graph = machine_chart(table, PRESETS[variant])
-            diagrams.append(Diagram(f"machine-{graph.name}", MACHINES, graph.title, graph))
+            diagrams.append(Diagram(f"machine-{graph.name}", MACHINES, graph.title, graph,
+                                    key=machine_key(table, PRESETS[variant])))
     for variant in CHARTED_VARIANTS:
-        graph = overview_graph(analysis.result(variant))
+        try:
+            graph = overview_graph(analysis.result(variant))
+        except OverviewTooLarge as error:
+            omitted[f"overview-{variant}"] = f"overview of variant {variant} not drawn: {error}"
+            continue
         diagrams.append(Diagram(graph.name, OVERVIEW, graph.title, graph))
     for run in analysis.scenarios:
         scenario = run.scenario
@@ -100,4 +134,4 @@ def build_diagrams(analysis: Analysis) -> list[Diagram]:
         caption = f"{scenario.title} (flow: {scenario.flow}; variant {scenario.variant})"
         diagrams.append(Diagram(name, SCENARIOS, caption, chart, tuple(run.trace)))
     diagrams += counterexample_diagrams(analysis.results)
-    return diagrams
+    return Catalog(diagrams, omitted)

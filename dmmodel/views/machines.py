@@ -66,9 +66,6 @@ def machine_chart(table: MachineTable, variant: Variant) -> Graph:
     legend = [
         "PkgN / rule: the rule fires when package N arrives",
         "dashed: bootstrap and faults from the environment",
-        "report: Generic Alert 1226 BootstrapComplete; ack: Status 200 on it;"
-        " Get type: Get Ext/BootstrapType",
-        *(f"{r.name}: {r.doc}" for r in kept.rules),
     ]
     return Graph(
         name=f"{table.name}-{variant.name}",
@@ -79,3 +76,10 @@ def machine_chart(table: MachineTable, variant: Variant) -> Graph:
         direction="TB",
         legend=tuple(legend),
     )
+
+
+def machine_key(table: MachineTable, variant: Variant) -> tuple[tuple[str, str], ...]:
+    """What each word on the chart's edges means: the change-request terms and every rule."""
+    terms = [("report", "Generic Alert 1226 BootstrapComplete"), ("ack", "Status 200 on the report"),
+             ("Get type", "Get Ext/BootstrapType")]
+    return (*terms, *((r.name, r.doc) for r in table.for_variant(variant).rules))

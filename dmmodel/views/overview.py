@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from dmmodel.protocol.properties import authenticated
 from dmmodel.protocol.rules import PROTOCOL
 from dmmodel.protocol.state import NO_ACCOUNT
-from dmmodel.protocol.system import TABLES, SystemState
+from dmmodel.protocol.system import SystemState
 from dmmodel.render import Edge, Graph, Node
 
 if TYPE_CHECKING:
@@ -21,9 +21,8 @@ if TYPE_CHECKING:
 
 MAX_STATES = 5_000  # explored states; beyond this the overview is refused, not truncated
 MAX_NODES = 60  # quotient classes; dot stays fast and the picture readable below this
-LABELS_PER_EDGE = 3
+LABELS_PER_EDGE = 2
 DEADLOCK = "no_auth_deadlock"  # the property whose failing states form the deadlock region
-BOOTSTRAPS = frozenset(r.name for t in TABLES.values() for r in t.rules if r.args is not None)
 TRAPPED, GOAL = "trapped", "goal"
 REGIONS = {
     GOAL: "authenticated session (the goal)",
@@ -68,9 +67,11 @@ def overview_graph(variant_result: VariantResult) -> Graph:
     """The quotiented state graph of a complete check, with the states where the checker found
     ``no_auth_deadlock`` violated drawn as the deadlock region."""
     checked, model, config = variant_result.result, variant_result.model, variant_result.config
-    if checked.states > MAX_STATES or not checked.complete:
-        raise OverviewTooLarge(f"more than {MAX_STATES} states (or a partial check): "
-                               "use a smaller configuration")
+    if not checked.complete:
+        raise OverviewTooLarge("the check was partial (a --max-states bound)")
+    if checked.states > MAX_STATES:
+        raise OverviewTooLarge(f"{checked.states:,} states, more than the {MAX_STATES:,} "
+                               "an overview draws")
     states = [model.decode(s) for s in checked.explored.states]
     trapped = set(checked.violating_states(DEADLOCK))
     edges = []
@@ -80,7 +81,7 @@ def overview_graph(variant_result: VariantResult) -> Graph:
     keys = [_key(state, i in trapped) for i, state in enumerate(states)]
     order = list(dict.fromkeys(keys))
     if len(order) > MAX_NODES:
-        raise OverviewTooLarge(f"{len(order)} classes (at most {MAX_NODES}): use a smaller configuration")
+        raise OverviewTooLarge(f"{len(order)} classes, more than the {MAX_NODES} an overview draws")
     ids = {key: f"c{i}" for i, key in enumerate(order)}
     counts = {key: keys.count(key) for key in order}
     nodes = [Node("start", "", shape="point")]
@@ -91,9 +92,9 @@ def overview_graph(variant_result: VariantResult) -> Graph:
         if a != b:
             merged.setdefault((a, b, cls != PROTOCOL), set()).add(label)
     graph_edges = [Edge("start", ids[keys[0]])]
-    # Bootstraps are what dashed edges mostly are: the legend names them, the edges need not.
-    graph_edges += [Edge(a, b, _edge_label(labels - BOOTSTRAPS if env else labels),
-                         style="dashed" if env else "solid")
+    # Environment steps (bootstraps, faults) are dashed and unlabelled: the legend names them,
+    # and labels on every long dashed edge crowd the protocol labels off their edges.
+    graph_edges += [Edge(a, b, "" if env else _edge_label(labels), style="dashed" if env else "solid")
                     for (a, b, env), labels in merged.items()]
     regions = {key[1] for key in order}
     groups = {region: text for region, text in REGIONS.items() if region in regions}
@@ -108,7 +109,10 @@ def overview_graph(variant_result: VariantResult) -> Graph:
         direction="TB",
         legend=(
             "a box: the states with these control states and secret generations",
-            "dashed: bootstrap, re-bootstrap (unlabelled) and other faults; solid: protocol steps",
+            "solid: protocol steps (at most two rule names shown per edge)",
+            "dashed: bootstrap, re-bootstrap, reset or loss (unlabelled)",
             "steps inside a box are not drawn",
         ),
+        warning_groups=(TRAPPED,) if TRAPPED in groups else (),
+        labels_beside=True,
     )

@@ -1,60 +1,89 @@
 """Writing diagrams to a folder, and telling whether a folder's diagrams are current.
 
-DOT and Mermaid sources are deterministic text, so they are what staleness is judged on; SVG
-bytes depend on the renderer and are written alongside but never compared.
+DOT and Mermaid sources are deterministic text, so they are compared byte for byte. SVG bytes
+depend on the renderer, so each SVG carries the hash of the DOT it was drawn from (an XML
+comment): an SVG is current when it parses and names the hash of the current DOT.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from xml.etree import ElementTree
 
+from dmmodel.output import FileSet, write_text
 from dmmodel.render import render_svg
 from dmmodel.views.catalog import Diagram
 
 SOURCE_SUFFIXES = (".dot", ".mmd")
+GENERATED_SUFFIXES = (*SOURCE_SUFFIXES, ".svg")
+SOURCE_MARK = re.compile(r"<!-- dmmodel dot-sha256: ([0-9a-f]{64}) -->")
 
 
-def write_sources(diagram: Diagram, folder: Path) -> list[Path]:
-    """Write the DOT and Mermaid files of ``diagram``; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for suffix, text in ((".dot", diagram.dot()), (".mmd", diagram.mermaid())):
-        path = folder / f"{diagram.name}{suffix}"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+def dot_hash(dot: str) -> str:
+    """The SHA-256 of a DOT source, as recorded in the SVG drawn from it."""
+    return hashlib.sha256(dot.encode("utf-8")).hexdigest()
 
 
-def write_svg(diagram: Diagram, folder: Path, renderer: str) -> Path:
-    """Render ``diagram`` with ``renderer`` and write its SVG file."""
-    path = folder / f"{diagram.name}.svg"
-    path.write_text(render_svg(diagram.dot(), renderer), encoding="utf-8")
-    return path
+def stamped_svg(dot: str, renderer: str) -> str:
+    """Render ``dot`` to SVG and record its hash right after the XML prologue."""
+    svg = render_svg(dot, renderer)
+    start = svg.index("<svg")
+    return f"{svg[:start]}<!-- dmmodel dot-sha256: {dot_hash(dot)} -->\n{svg[start:]}"
 
 
-def stale_files(
-    diagrams: Sequence[Diagram], folder: Path, progress: Callable[[str], None] = lambda _: None
-) -> list[str]:
-    """Regenerate into a temporary folder and list what in ``folder`` differs, is missing or extra."""
+def write_diagrams(files: FileSet, diagram: Diagram, renderer: str | None) -> list[str]:
+    """Stage the DOT, Mermaid and (with a renderer) SVG files of ``diagram``; return suffixes."""
+    dot = diagram.dot()
+    files.write(f"{diagram.name}.dot", dot)
+    files.write(f"{diagram.name}.mmd", diagram.mermaid())
+    if renderer is None:
+        return ["dot", "mmd"]
+    files.write(f"{diagram.name}.svg", stamped_svg(dot, renderer))
+    return ["dot", "mmd", "svg"]
+
+
+def _svg_problem(path: Path, dot: str) -> str | None:
+    """Why the SVG at ``path`` is not the drawing of ``dot``, or None when it is."""
+    if not path.is_file():
+        return "missing"
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        root = ElementTree.fromstring(text.encode("utf-8"))
+    except ElementTree.ParseError as error:
+        return f"not a parseable SVG ({error})"
+    if not root.tag.endswith("svg"):
+        return "not an SVG document"
+    mark = SOURCE_MARK.search(text)
+    if mark is None or mark.group(1) != dot_hash(dot):
+        return "stale (not drawn from the current DOT)"
+    return None
+
+
+def stale_files(diagrams: Sequence[Diagram], folder: Path, svg: bool = True) -> list[str]:
+    """What in ``folder`` differs from the model, is missing or is extra, one line per file."""
     problems = []
-    with tempfile.TemporaryDirectory(prefix="dmmodel-diagrams-") as scratch:
-        fresh = Path(scratch)
-        for diagram in diagrams:
-            progress(f"regenerated {diagram.name}")
-            write_sources(diagram, fresh)
-        expected = sorted(p.name for p in fresh.iterdir())
-        for name in expected:
+    expected = set()
+    for diagram in diagrams:
+        dot = diagram.dot()
+        for suffix, text in ((".dot", dot), (".mmd", diagram.mermaid())):
+            name = diagram.name + suffix
+            expected.add(name)
             current = folder / name
             if not current.is_file():
                 problems.append(f"{name}: missing")
-            elif current.read_text(encoding="utf-8") != (fresh / name).read_text(encoding="utf-8"):
+            elif current.read_text(encoding="utf-8", errors="replace") != text:
                 problems.append(f"{name}: stale (differs from the model)")
+        if svg:
+            expected.add(f"{diagram.name}.svg")
+            problem = _svg_problem(folder / f"{diagram.name}.svg", dot)
+            if problem:
+                problems.append(f"{diagram.name}.svg: {problem}")
     if folder.is_dir():
         extra = sorted(p.name for p in folder.iterdir()
-                       if p.suffix in SOURCE_SUFFIXES and p.name not in expected)
+                       if p.suffix in GENERATED_SUFFIXES and p.name not in expected)
         problems += [f"{name}: not generated by the model (remove it)" for name in extra]
     return problems
 
@@ -64,18 +93,22 @@ README_EMBED = re.compile(
 )
 
 
-def refresh_readme(readme: Path) -> bool:
-    """Copy each Mermaid file the README embeds (by marker comment) into it; True if it changed."""
-    if not readme.is_file():
-        return False
+def readme_with_embeds(readme: Path, diagrams: Sequence[Diagram]) -> str:
+    """The README's text with every Mermaid block it embeds (by marker comment) made current."""
     text = readme.read_text(encoding="utf-8")
+    sources = {f"diagrams/{d.name}.mmd": d.mermaid().rstrip() for d in diagrams}
 
     def fresh(match: re.Match) -> str:
-        source = readme.parent / match.group(2)
-        body = source.read_text(encoding="utf-8").rstrip() if source.is_file() else match.group(3)
+        body = sources.get(match.group(2), match.group(3))
         return match.group(1) + body + match.group(4)
 
-    updated = README_EMBED.sub(fresh, text)
-    if updated != text:
-        readme.write_text(updated, encoding="utf-8")
-    return updated != text
+    return README_EMBED.sub(fresh, text)
+
+
+def refresh_readme(readme: Path, diagrams: Sequence[Diagram]) -> bool:
+    """Rewrite the README's embedded Mermaid blocks from ``diagrams``; True if it changed."""
+    updated = readme_with_embeds(readme, diagrams)
+    if updated == readme.read_text(encoding="utf-8"):
+        return False
+    write_text(readme, updated)
+    return True

@@ -1,8 +1,10 @@
 """Sequence charts from traces: who sent which SyncML package, what the environment did.
 
 A trace (a scenario run or a replayed counterexample) becomes a chart with the environment (which
-bootstraps, re-bootstraps, resets and loses packages), the devices and the server. Packages are
-drawn when sent; one that is later lost or dropped by a reset is drawn as lost.
+bootstraps, re-bootstraps, resets and loses packages), the devices and the server. Each arrow
+starts with the number of its trace step, so the chart reads beside the numbered trace. Packages
+are drawn when sent; one later lost to a loss fault is marked "lost", one dropped with the
+connection by a reset or re-bootstrap "dropped (connection reset)".
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dmmodel.views.labels import carries_cr_addition, package_label
 
 ENVIRONMENT = "environment"
 SERVER_NAME = "server"
+LOST, DROPPED = "lost", "dropped (connection reset)"
 
 Event = Message | Note | Divider
 
@@ -40,36 +43,38 @@ class _Builder:
             sender, receiver, channel = SERVER_NAME, device, Channel.DOWN
             session = entry.slot.account.session
             secret = session.gen if session is not None else entry.slot.account.gen
-        label = package_label(package, secret if package.number in (0, 1, 2) else None)
+        label = f"{entry.number}. " + package_label(package, secret if package.number in (0, 1, 2) else None)
         if package.number == 2 and entry.rule == "refuse":
             label += f"\n(no held secret matches; server holds g{secret})"
         highlight = carries_cr_addition(package) or RULES[role, entry.rule].requires is not None
         self.in_flight.setdefault((index, channel), []).append(len(self.events))
         self.events.append(Message(sender, receiver, label, highlight=highlight))
 
-    def arrive(self, index: int, channel: Channel, lost: bool) -> None:
+    def arrive(self, index: int, channel: Channel, fate: str = "") -> None:
+        """The oldest package in flight on ``channel`` left it: delivered, or gone (``fate``)."""
         queue = self.in_flight.get((index, channel), [])
         if queue:
             position = queue.pop(0)
-            if lost:
-                self.events[position] = replace(self.events[position], lost=True)
+            if fate:
+                self.events[position] = replace(self.events[position], fate=fate)
 
     def drop_all(self, index: int) -> None:
         for channel in Channel:
             while self.in_flight.get((index, channel)):
-                self.arrive(index, channel, lost=True)
+                self.arrive(index, channel, DROPPED)
 
     def add(self, entry: TraceEntry) -> None:
         action, index, device = entry.action, entry.index, device_name(entry.index)
         if action.step in (Step.LOSE, Step.DISCARD):
             discarded = action.step is Step.DISCARD
-            self.arrive(index, action.channel, lost=not discarded)
+            self.arrive(index, action.channel, "" if discarded else LOST)
             if discarded:
                 who = SERVER_NAME if action.channel is Channel.UP else device
-                self.events.append(Note((who,), f"Pkg{entry.taken.number} discarded: no rule takes it"))
+                self.events.append(Note((who,), f"{entry.number}. Pkg{entry.taken.number} discarded: "
+                                                "no rule takes it"))
             return
         if action.step is Step.DELIVER:
-            self.arrive(index, action.channel, lost=False)
+            self.arrive(index, action.channel)
         rule = RULES[entry.role, entry.rule]
         if rule.cls != PROTOCOL:
             self._environment(entry, device)
@@ -80,13 +85,14 @@ class _Builder:
         for package in entry.sent:
             self.send(index, entry.role, package, entry)
         if rule.note and not entry.sent:
-            self.events.append(Note((SERVER_NAME if entry.role is Role.SERVER else device,), rule.note))
+            self.events.append(Note((SERVER_NAME if entry.role is Role.SERVER else device,),
+                                    f"{entry.number}. {rule.note}"))
 
     def _environment(self, entry: TraceEntry, device: str) -> None:
         """Bootstraps and faults come from the environment; a disconnecting one drops what was in
         flight. A rule taking an argument (a bootstrap) installs an account: its secret is shown."""
         rule = RULES[entry.role, entry.rule]
-        text = rule.title or rule.name
+        text = f"{entry.number}. {rule.title or rule.name}"
         if entry.action.arg is not None:
             text += f" ({entry.action.arg[0]}): account with secret g{entry.slot.device.gen}"
         if rule.cls == FAULT:
@@ -96,11 +102,21 @@ class _Builder:
         self.events.append(Message(ENVIRONMENT, device, text))
 
 
-def trace_chart(name: str, title: str, trace: Sequence[TraceEntry], ending: str = "") -> SequenceChart:
-    """The sequence chart of ``trace``; ``ending`` is a closing note (e.g. why it is a trap)."""
+def trace_chart(name: str, title: str, trace: Sequence[TraceEntry], ending: str = "",
+                loop_start: int | None = None) -> SequenceChart:
+    """The sequence chart of ``trace``; ``ending`` is a closing note (e.g. why it is a trap).
+
+    With ``loop_start``, the steps from that number on are an endless loop: a divider opens it
+    and the closing note says the run goes back to that step, as TLC and SPIN print a lasso.
+    """
     builder = _Builder()
     for entry in trace:
+        if entry.number == loop_start:
+            builder.events.append(Divider(f"loop: steps {loop_start}-{len(trace)} repeat forever"))
         builder.add(entry)
+    if loop_start is not None:
+        back = f"back to step {loop_start}"
+        ending = f"{back}\n{ending}" if ending else back
     devices = sorted({entry.index for entry in trace})
     participants = (ENVIRONMENT, *(device_name(i) for i in devices), SERVER_NAME)
     if ending:
