@@ -43,7 +43,12 @@ def coverage_names(variant: Variant | None = None) -> list[str]:
 
 def property_names() -> list[str]:
     """Every property name, in the order of the verdict matrix."""
-    return [i.name for i in INVARIANTS] + [NO_STUCK_STATE.name] + [g.name for g in GOALS]
+    return [name for name, _, _ in property_docs()]
+
+
+def property_docs() -> list[tuple[str, str, str]]:
+    """(name, requirement, doc) of every property, in the order of the verdict matrix."""
+    return [(p.name, p.requirement, p.doc) for p in (*INVARIANTS, NO_STUCK_STATE, *GOALS)]
 
 
 class DMModel(Model[int, int]):
