@@ -2,7 +2,8 @@
 
 On a terminal one line is rewritten in place about once a second; when stderr is a pipe or a
 CI log, a plain line is printed every ``PLAIN_EVERY`` seconds instead (as TLC logs its
-``Progress(...)`` lines), so a long run is never silent. Standard output stays the result's.
+``Progress(...)`` lines), so a long run is never silent; the searches of one command share
+that clock (:class:`Pacer`), so a run of many short searches logs too. Standard output stays the result's.
 
 Two entry points:
 
@@ -19,6 +20,8 @@ Two entry points:
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from types import TracebackType
 
 from dmmodel.checker import Progress
@@ -47,22 +50,40 @@ def clear_line() -> None:
         print(CLEAR_LINE, end="", file=sys.stderr, flush=True)
 
 
+class Pacer:
+    """Says when the next plain line is due: ``every`` seconds after the last one (or the
+    start). Shared by the searches of one command, so many short searches still log."""
+
+    def __init__(self, every: float = PLAIN_EVERY, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self.clock = clock
+        self.last = clock()
+
+    def due(self) -> bool:
+        now = self.clock()
+        if now - self.last < self.every:
+            return False
+        self.last = now
+        return True
+
+
 class SearchProgress:
     """The progress callback of one search, labelled (e.g. ``checking default/cr``)."""
 
-    def __init__(self, label: str, every: float = PLAIN_EVERY) -> None:
+    def __init__(self, label: str, pacer: Pacer | None = None) -> None:
         self.label = label
-        self.every = every
-        self.next_plain = every
+        self.pacer = pacer
         self.shown = False
 
     def __call__(self, p: Progress) -> None:
         if sys.stderr.isatty():
             self.shown = True
             print(CLEAR_LINE + describe(self.label, p), end="", file=sys.stderr, flush=True)
-        elif p.seconds >= self.next_plain:
+            return
+        if self.pacer is None:  # made here, not in __init__: the child of a bench rung starts its own
+            self.pacer = Pacer()
+        if self.pacer.due():
             print(describe(self.label, p), file=sys.stderr, flush=True)
-            self.next_plain = p.seconds + self.every
 
     def done(self) -> None:
         """Clear the terminal line this search drew, if any."""
@@ -74,14 +95,17 @@ class SearchProgress:
 class PerConfig:
     """A progress factory: one :class:`SearchProgress` per configuration checked."""
 
-    def __init__(self, verb: str = "checking", every: float = PLAIN_EVERY) -> None:
+    def __init__(self, verb: str = "checking", pacer: Pacer | None = None) -> None:
         self.verb = verb
-        self.every = every
+        self.pacer = pacer or Pacer()
         self.current: SearchProgress | None = None
 
     def __call__(self, config: Config) -> SearchProgress:
         self.close()
-        self.current = SearchProgress(f"{self.verb} {config.name}/{config.variant.name}", self.every)
+        label = f"{self.verb} {config.name}/{config.variant.name}"
+        if not sys.stderr.isatty() and self.pacer.due():  # deciding properties reports nothing
+            note(f"{label}: starting")
+        self.current = SearchProgress(label, self.pacer)
         return self.current
 
     def close(self) -> None:
