@@ -8,13 +8,22 @@ divided by the number of states.
 from __future__ import annotations
 
 import multiprocessing
-import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from time import perf_counter
 from typing import Any
 
 from dmmodel.checker.memory import peak_rss_bytes
-from dmmodel.protocol.config import SPECS_DIR, Config, ConfigError, bounds_from_dict, load_bounds, variant
+from dmmodel.checker.result import Progress
+from dmmodel.protocol.config import (
+    SPECS_DIR,
+    Config,
+    ConfigError,
+    bounds_from_dict,
+    load_bounds,
+    read_toml,
+    variant,
+)
 
 LADDER_FILE = SPECS_DIR / "bench.toml"
 
@@ -60,7 +69,7 @@ def _bounds_as_dict(bounds: Any) -> dict[str, Any]:
 
 def load_ladder() -> list[Rung]:
     """The rungs of ``specs/bench.toml``, in order."""
-    data = tomllib.loads(LADDER_FILE.read_text(encoding="utf-8"))
+    data = read_toml(LADDER_FILE, "bench")
     try:
         return [Rung(r["name"], r["config"], r["variant"], dict(r.get("bounds", {})))
                 for r in data["rung"]]
@@ -68,15 +77,15 @@ def load_ladder() -> list[Rung]:
         raise ConfigError(f"bench.toml: a rung lacks {missing}") from None
 
 
-def measure(rung: Rung) -> RungResult:
-    """Check one rung in this process and measure it."""
+def measure(rung: Rung, progress: Callable[[Progress], None] | None = None) -> RungResult:
+    """Check one rung in this process and measure it (``progress`` is the search's callback)."""
     from dmmodel.checker import check
     from dmmodel.protocol.checkable import DMModel
 
     config = rung.make_config()
     baseline = peak_rss_bytes()
     started = perf_counter()
-    result = check(DMModel(config))
+    result = check(DMModel(config), progress=progress)
     total = perf_counter() - started
     peak = peak_rss_bytes()
     return RungResult(
@@ -94,7 +103,12 @@ def measure(rung: Rung) -> RungResult:
     )
 
 
-def measure_in_fresh_process(rung: Rung) -> RungResult:
-    """Run ``measure`` in a new interpreter so that peak memory is the rung's alone."""
+def measure_in_fresh_process(rung: Rung, progress: Callable[[Progress], None] | None = None
+                              ) -> RungResult:
+    """Run ``measure`` in a new interpreter so that peak memory is the rung's alone.
+
+    ``progress`` is pickled into the child, which shares this process's stderr, so a callback
+    that prints (``dmmodel.cli.progress.SearchProgress``) reports from there.
+    """
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(measure, (rung,))
+        return pool.apply(measure, (rung, progress))

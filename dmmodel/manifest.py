@@ -8,15 +8,14 @@ coverage counts how many transitions of the explored graph fire each rule (as TL
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from dmmodel.analysis import VariantResult, check_presets
+from dmmodel.analysis import ProgressFactory, VariantResult, check_presets
 from dmmodel.checker import verdict_text
 from dmmodel.protocol.checkable import coverage_names
-from dmmodel.protocol.config import PRESETS, SPECS_DIR, load_bounds, named_configs
+from dmmodel.protocol.config import PRESETS, SPECS_DIR, load_bounds, named_configs, read_toml
 
 MANIFEST_FILE = SPECS_DIR / "manifest.toml"
 HEADER = """\
@@ -42,9 +41,11 @@ def entry_for(result: VariantResult) -> dict[str, Any]:
     }
 
 
-def entries(config_name: str, variants: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def entries(config_name: str, variants: Iterable[str] | None = None,
+            searches: ProgressFactory | None = None) -> list[dict[str, Any]]:
     """Fresh entries for one named configuration (default: every preset variant)."""
-    return [entry_for(r) for r in check_presets(config_name, list(variants or PRESETS), coverage=True)]
+    results = check_presets(config_name, list(variants or PRESETS), progress=searches, coverage=True)
+    return [entry_for(r) for r in results]
 
 
 def all_keys(names: Iterable[str] | None = None) -> list[tuple[str, str]]:
@@ -52,13 +53,15 @@ def all_keys(names: Iterable[str] | None = None) -> list[tuple[str, str]]:
     return [(load_bounds(name)[0], v) for name in names or named_configs() for v in PRESETS]
 
 
-def build(names: Iterable[str] | None = None, progress: Callable[[str], None] | None = None) -> list[dict]:
-    """Fresh entries for the named configurations (default: all)."""
+def build(names: Iterable[str] | None = None, progress: Callable[[str], None] | None = None,
+          searches: ProgressFactory | None = None) -> list[dict]:
+    """Fresh entries for the named configurations (default: all); ``progress`` is told each
+    configuration's name as it starts, ``searches`` gives each search its progress callback."""
     found = []
     for name in names or named_configs():
         if progress is not None:
             progress(name)
-        found += entries(name)
+        found += entries(name, searches=searches)
     return found
 
 
@@ -81,7 +84,7 @@ def to_toml(recorded: list[dict]) -> str:
 
 def load(path: Path = MANIFEST_FILE) -> list[dict]:
     """The recorded entries."""
-    return tomllib.loads(path.read_text(encoding="utf-8"))["entry"]
+    return read_toml(path, "manifest").get("entry", [])
 
 
 def differences(recorded: dict, fresh: dict) -> list[str]:

@@ -47,9 +47,25 @@ def run(side: int) -> CheckResult:
     return check(Torus(side))
 
 
+USAGE = "usage: python -m dmmodel.checker.benchmark [SIDE] (SIDE a whole number from 1 to 100000)"
+
+
+def parse_side(argv: list[str]) -> int | None:
+    """The torus side the arguments name (1000 when none), or None when they are not one."""
+    if not argv:
+        return 1000
+    if len(argv) == 1 and argv[0].isdigit() and 1 <= int(argv[0]) <= 100_000:
+        return int(argv[0])
+    return None
+
+
 def main(argv: list[str]) -> None:
-    """Print the statistics of one benchmark run."""
-    result = run(int(argv[0]) if argv else 1000)
+    """Print the statistics of one benchmark run (a one-line usage error, exit 2, for bad input)."""
+    side = parse_side(argv)
+    if side is None:
+        print(f"{USAGE}; got {' '.join(argv)!r}", file=sys.stderr)
+        raise SystemExit(2)
+    result = run(side)
     print(
         f"{result.states} states, {result.transitions} transitions, depth {result.depth}: "
         f"{result.seconds:.2f} s search, {result.states_per_second:,.0f} states/s, "

@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 
 import click
 
 from dmmodel.analysis import VariantResult, check_presets, exit_status
-from dmmodel.checker import Progress, verdict_text
+from dmmodel.checker import verdict_text
 from dmmodel.cli.errors import usage_errors
-from dmmodel.protocol.checkable import coverage_names
-from dmmodel.protocol.config import PRESETS, Config
+from dmmodel.cli.progress import PerConfig
+from dmmodel.protocol.checkable import coverage_names, property_docs
+from dmmodel.protocol.config import PRESETS, config_description, named_configs
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
-
-
-class ProgressLine:
-    """Prints one updating line on stderr for runs longer than a second (not for pipes)."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.shown = False
-
-    def __call__(self, p: Progress) -> None:
-        if not sys.stderr.isatty():
-            return
-        self.shown = True
-        rate = p.states / p.seconds if p.seconds else 0
-        click.echo(f"\r{self.label}: {p.states:,} states, {p.transitions:,} transitions, "
-                   f"depth {p.depth}, {p.seconds:.0f} s ({rate:,.0f} states/s)  ", err=True, nl=False)
-
-    def done(self) -> None:
-        if self.shown:
-            click.echo("", err=True)
 
 
 def _header_lines(name: str, width: int = 12) -> list[str]:
@@ -105,6 +85,34 @@ def render_counterexamples(result: VariantResult) -> list[str]:
     return out
 
 
+def render_list() -> list[str]:
+    """The named configurations, the variants and the properties, each with what it means."""
+    lines = ["Configurations (--config NAME, or a TOML file; keys in specs/README.md):"]
+    names = named_configs()
+    width = max(map(len, [*names, *PRESETS]), default=0)
+    lines += [f"  {name:<{width}}  {config_description(name)}" for name in names]
+    lines.append("\nVariants (--variant NAME; * claims the change request):")
+    lines += [f"  {name:<{width}}  {v.doc}" + (" *" if v.claims_cr else "") for name, v in PRESETS.items()]
+    lines.append("\nProperties (--property NAME):")
+    docs = property_docs()
+    width = max(len(name) for name, _, _ in docs)
+    lines += [f"  {name:<{width}}  [{requirement}] {doc}" for name, requirement, doc in docs]
+    return lines
+
+
+def exit_code(results: list[VariantResult], narrowed: bool) -> int:
+    """1 when the run is partial, or a property fails that decides the verdict, else 0.
+
+    A run narrowed to named variants decides on every property checked (as TLC and SPIN do);
+    the full matrix decides on the variants that claim the change request, since dm12 and the
+    intermediate variants are there to fail.
+    """
+    if narrowed:
+        partial = any(not r.result.complete for r in results)
+        return 1 if partial or any(r.failed() for r in results) else 0
+    return exit_status(results)
+
+
 @click.command("check")
 @click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
               help=f"Variant to check (repeatable; default: all of {', '.join(PRESETS)}).")
@@ -119,27 +127,29 @@ def render_counterexamples(result: VariantResult) -> list[str]:
               help="Print the shortest counterexample of each violation.")
 @click.option("--coverage", is_flag=True,
               help="Also count how often each rule fires in the explored graph; name those that never do.")
+@click.option("--list", "list_only", is_flag=True,
+              help="List the named configurations, variants and properties, and exit.")
 def check_command(variants: tuple[str, ...], config_name: str, properties: tuple[str, ...],
-                  as_json: bool, max_states: int | None, counterexamples: bool, coverage: bool) -> None:
+                  as_json: bool, max_states: int | None, counterexamples: bool, coverage: bool,
+                  list_only: bool) -> None:
     """Check every property of each variant exhaustively and print the verdict matrix.
 
-    Exit status: 0 when the run completed and every property of the variants that claim the
-    change request (marked *) holds; 1 when one fails or the run is partial; 2 for bad usage.
+    The configuration keys (bounds) and the scenario step language are documented in
+    specs/README.md; `--list` names what there is to check.
+
+    Exit status: without --variant, 0 when the run completed and every property of the
+    variants that claim the change request (marked *) holds; with --variant, 0 when every
+    property checked holds; 1 when one fails or the run is partial (--max-states); 2 for bad
+    usage or input, one line; 130 when interrupted.
     """
-    lines: list[ProgressLine] = []
-
-    def progress(config: Config) -> ProgressLine:
-        if lines:
-            lines[-1].done()
-        lines.append(ProgressLine(f"checking {config.variant.name}"))
-        return lines[-1]
-
+    if list_only:
+        with usage_errors():
+            click.echo("\n".join(render_list()))
+        return
     started = time.perf_counter()
-    with usage_errors():
+    with usage_errors(), PerConfig() as progress:
         results = check_presets(config_name, variants, properties, max_states, progress, coverage)
-    if lines:
-        lines[-1].done()
-    status = exit_status(results)
+    status = exit_code(results, narrowed=bool(variants))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
         raise SystemExit(status)

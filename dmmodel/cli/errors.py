@@ -1,9 +1,16 @@
-"""Turning the model's expected input errors into one-line usage errors (exit status 2)."""
+"""One error path for every command: expected failures become one line and exit status 2.
+
+Bad input (a configuration, scenario or oversized overview) and operating-system errors on
+files are expected: :func:`usage_errors` turns them into :class:`InputError`, which click
+prints as a single ``Error: ...`` line. Anything else is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 import click
 
@@ -11,11 +18,40 @@ from dmmodel.protocol.config import ConfigError
 from dmmodel.protocol.scenarios import ScenarioError
 from dmmodel.views.overview import OverviewTooLarge
 
+INTERRUPTED = 130  # the shell's status for a process ended by SIGINT (128 + 2)
+
+
+class InputError(click.ClickException):
+    """An expected failure: shown as one line, exit status 2."""
+
+    exit_code = 2
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: shown as one line, exit status 130."""
+
+    exit_code = INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")
+
+    def show(self, file: IO[str] | None = None) -> None:
+        # on a terminal, end the line that ^C or a progress display left open
+        click.echo(("\n" if sys.stderr.isatty() else "") + "interrupted", err=True)
+
+
+def os_error_text(error: OSError) -> str:
+    """An operating-system error as words and the file it concerns, without the errno number."""
+    reason = (error.strerror or type(error).__name__).lower()
+    return f"{error.filename}: {reason}" if error.filename else reason
+
 
 @contextmanager
 def usage_errors() -> Iterator[None]:
-    """Re-raise a bad configuration, scenario or oversized overview as a click usage error."""
+    """Re-raise a bad configuration, scenario, oversized overview or OS error as one line."""
     try:
         yield
     except (ConfigError, ScenarioError, OverviewTooLarge) as error:
-        raise click.UsageError(str(error)) from None
+        raise InputError(str(error)) from None
+    except OSError as error:
+        raise InputError(os_error_text(error)) from None

@@ -12,6 +12,7 @@ import json
 import click
 
 from dmmodel.checker import CheckResult, Model, Step, check, verdict_text
+from dmmodel.cli.progress import SearchProgress
 
 
 def load_model(target: str) -> Model:
@@ -75,7 +76,9 @@ def explore_command(target: str, as_json: bool, max_states: int | None, coverage
     usage.
     """
     model = load_model(target)
-    result = check(model, max_states=max_states, coverage=coverage)
+    progress = SearchProgress(f"exploring {target}")
+    result = check(model, max_states=max_states, coverage=coverage, progress=progress)
+    progress.done()
     status = 0 if result.complete and all(v.holds for v in result.verdicts) else 1
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))

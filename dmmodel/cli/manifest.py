@@ -6,6 +6,8 @@ import click
 
 from dmmodel import manifest
 from dmmodel.cli.errors import usage_errors
+from dmmodel.cli.progress import PerConfig, note
+from dmmodel.output import write_text
 
 
 @click.command("manifest")
@@ -20,15 +22,17 @@ def manifest_command(check_only: bool, configs: tuple[str, ...]) -> None:
         raise click.UsageError("--config only goes with --check (the manifest is rewritten whole)")
 
     def progress(name: str) -> None:
-        click.echo(f"checking {name}", err=True)
+        note(f"checking configuration {name}")
 
-    with usage_errors():
-        fresh = manifest.build(configs or None, progress)
+    with usage_errors(), PerConfig() as searches:
+        fresh = manifest.build(configs or None, progress, searches)
     if not check_only:
-        manifest.MANIFEST_FILE.write_text(manifest.to_toml(fresh), encoding="utf-8")
+        with usage_errors():
+            write_text(manifest.MANIFEST_FILE, manifest.to_toml(fresh))
         click.echo(f"wrote {manifest.MANIFEST_FILE} ({len(fresh)} entries)")
         return
-    recorded = {(e["config"], e["variant"]): e for e in manifest.load()}
+    with usage_errors():
+        recorded = {(e["config"], e["variant"]): e for e in manifest.load()}
     drift = []
     for entry in fresh:
         old = recorded.get((entry["config"], entry["variant"]))

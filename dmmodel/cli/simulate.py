@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from dmmodel.protocol.config import ConfigError
-from dmmodel.protocol.scenarios import ScenarioError, load_scenario, run_scenario, scenario_names
+from dmmodel.cli.errors import usage_errors
+from dmmodel.protocol.scenarios import load_scenario, run_scenario, scenario_names
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
 
 
@@ -16,19 +16,21 @@ def simulate_command(name: str | None, list_only: bool) -> None:
     """Run scenario NAME (from specs/scenarios, or a .toml file) and print its packages.
 
     The trace shows each step, the rule that fired and the SyncML packages sent, with the real
-    credentials (syncml:auth-md5 digests and the Package 0 digest). Exits 1 when the scenario's
-    expected outcome does not come out.
+    credentials (syncml:auth-md5 digests and the Package 0 digest). The step language is
+    documented in specs/README.md. Exits 1 when the scenario's expected outcome does not come
+    out, 2 for a bad scenario file (one line).
     """
+    if list_only and name is not None:
+        raise click.UsageError(f"--list takes no scenario name (got {name!r})")
     if list_only or name is None:
-        for scenario_name in scenario_names():
-            click.echo(f"{scenario_name:<28} {load_scenario(scenario_name).title}")
-        if name is None and not list_only:
+        with usage_errors():
+            for scenario_name in scenario_names():
+                click.echo(f"{scenario_name:<28} {load_scenario(scenario_name).title}")
+        if name is None:
             click.echo("\nrun one with: dmmodel simulate NAME")
         return
-    try:
+    with usage_errors():
         run = run_scenario(load_scenario(name))
-    except (ScenarioError, ConfigError) as error:
-        raise click.UsageError(str(error)) from None
     s = run.scenario
     click.echo(f"{s.title}\nvariant {s.variant}, configuration {run.config.name}")
     if s.notes:

@@ -5,12 +5,13 @@ For speed and memory the checker sees each system state as one integer: every di
 per device into fixed-width bit fields. Actions are small integers too (``step_action`` gives
 the ``(device index, Action)`` back). A slot's moves, invariant verdicts and goal verdicts are
 computed once per slot id, so expanding a state is a few shifts and list lookups. ``decode``
-turns an integer back into the tuple of slots.
+turns an integer back into the tuple of slots. Successors are yielded one by one, so a search
+stopped by ``max_states`` does not build every successor of the state it stopped in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Property
 from dmmodel.protocol.compiled import CompiledSystem
@@ -43,7 +44,12 @@ def coverage_names(variant: Variant | None = None) -> list[str]:
 
 def property_names() -> list[str]:
     """Every property name, in the order of the verdict matrix."""
-    return [i.name for i in INVARIANTS] + [NO_STUCK_STATE.name] + [g.name for g in GOALS]
+    return [name for name, _, _ in property_docs()]
+
+
+def property_docs() -> list[tuple[str, str, str]]:
+    """(name, requirement, doc) of every property, in the order of the verdict matrix."""
+    return [(p.name, p.requirement, p.doc) for p in (*INVARIANTS, NO_STUCK_STATE, *GOALS)]
 
 
 class DMModel(Model[int, int]):
@@ -116,15 +122,14 @@ class DMModel(Model[int, int]):
         self.moves[index][sid] = moves
         return moves
 
-    def successors(self, state: int) -> list[tuple[int, int]]:
-        out = []
+    def successors(self, state: int) -> Iterator[tuple[int, int]]:
         for index, shift in enumerate(self.shifts):
             sid = (state >> shift) & SLOT_MASK
             moves = self.moves[index].get(sid)
             if moves is None:
                 moves = self._slot_moves(index, sid)
-            out += [(action, state + ((nid - sid) << shift)) for action, nid in moves]
-        return out
+            for action, nid in moves:
+                yield action, state + ((nid - sid) << shift)
 
     def properties(self) -> list[Property]:
         """The named properties: safety invariants, no stuck state, and the reachability goals."""

@@ -68,21 +68,26 @@ class CompiledRuntime:
 
 
 class CompiledSystem:
-    """Pure successor function over immutable system states, for the checker."""
+    """Pure successor function over immutable system states, for the checker.
+
+    A device's runtime and memo are made when one of its slots is first expanded, so nothing
+    is allocated per device up front (a search stopped by ``max_states`` pays for what it met).
+    """
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.runtimes = [CompiledRuntime(config, i) for i in range(config.bounds.devices)]
-        self._memo: list[dict[Slot, list[tuple[Action, Slot]]]] = [
-            {} for _ in range(config.bounds.devices)
-        ]
+        self.runtimes: dict[int, CompiledRuntime] = {}
+        self._memo: dict[int, dict[Slot, list[tuple[Action, Slot]]]] = {}
 
     def initial(self) -> SystemState:
         return initial_state(self.config)
 
     def slot_successors(self, index: int, slot: Slot) -> list[tuple[Action, Slot]]:
         """The steps of one slot and where each leads (memoised)."""
-        memo = self._memo[index]
+        memo = self._memo.get(index)
+        if memo is None:
+            memo = self._memo[index] = {}
+            self.runtimes[index] = CompiledRuntime(self.config, index)
         found = memo.get(slot)
         if found is None:
             runtime = self.runtimes[index]

@@ -40,6 +40,21 @@ class ConfigError(ValueError):
     """A configuration value is unknown, of the wrong type, or out of range."""
 
 
+# Inclusive ranges of the integer bounds. The upper ends keep a check within reach of one
+# machine (the state space grows exponentially in each) while leaving room above every named
+# configuration and the bench ladder.
+RANGES: dict[str, tuple[int, int]] = {
+    "devices": (1, 8),
+    "rotations": (0, 8),
+    "rebootstraps": (0, 8),
+    "resets": (0, 8),
+    "losses": (0, 8),
+    "capacity": (1, 8),
+    "retry_limit": (0, 8),
+    "nonces": (2, 16),
+}
+
+
 @dataclass(frozen=True)
 class Bounds:
     """How much of each thing may happen, per device, so that exploration ends."""
@@ -57,15 +72,15 @@ class Bounds:
     profile: Profile = Profile.DM
 
     def __post_init__(self) -> None:
-        minimum = {"devices": 1, "capacity": 1, "nonces": 2}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if field.type in ("int", int):
-                if isinstance(value, bool) or not isinstance(value, int):
-                    raise ConfigError(f"{field.name}: expected an integer, got {value!r}")
-                low = minimum.get(field.name, 0)
-                if value < low:
-                    raise ConfigError(f"{field.name}: must be at least {low}, got {value}")
+        for name, (low, high) in RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{name}: expected an integer, got {value!r}")
+            if value < low:
+                raise ConfigError(f"{name}: must be at least {low}, got {value}")
+            if value > high:
+                raise ConfigError(f"{name}: must be at most {high}, got {value} "
+                                  f"(allowed: {low} to {high})")
         if not isinstance(self.notifications, bool):
             raise ConfigError(f"notifications: expected true or false, got {self.notifications!r}")
         if not self.bootstrap_types:
@@ -151,9 +166,13 @@ def _enum_tuple(key: str, values: Any, enum: type) -> tuple:
     if not isinstance(values, list) or not values:
         raise ConfigError(f"{key}: expected a non-empty list of {allowed}")
     try:
-        return tuple(dict.fromkeys(enum(v) for v in values))
-    except ValueError:
+        members = tuple(enum(v) for v in values)
+    except (TypeError, ValueError):
         raise ConfigError(f"{key}: unknown value in {values!r}; allowed: {allowed}") from None
+    repeated = next((m for i, m in enumerate(members) if m in members[:i]), None)
+    if repeated is not None:
+        raise ConfigError(f"{key}: {repeated.value!r} is listed twice")
+    return members
 
 
 def bounds_from_dict(data: dict[str, Any]) -> Bounds:
@@ -176,20 +195,34 @@ def bounds_from_dict(data: dict[str, Any]) -> Bounds:
     return Bounds(**values)
 
 
+def read_toml(path: Path, key: str, error: type[ValueError] = ConfigError) -> dict[str, Any]:
+    """The TOML table in ``path``; anything that stops reading it raises ``error`` with one
+    line naming ``key``, the file and what is wrong (no raw errno text)."""
+    if path.is_dir():
+        raise error(f"{key}: {str(path)!r} is a directory, not a TOML file")
+    if not path.exists():
+        raise error(f"{key}: no such file {str(path)!r}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as bad:
+        raise error(f"{key}: {path.name} is not UTF-8 text (byte 0x{bad.object[bad.start]:02x} "
+                    f"at offset {bad.start})") from None
+    except tomllib.TOMLDecodeError as bad:
+        raise error(f"{key}: {path.name} is not valid TOML ({bad})") from None
+    except OSError as bad:
+        reason = (bad.strerror or type(bad).__name__).lower()
+        raise error(f"{key}: cannot read {str(path)!r} ({reason})") from None
+
+
 def load_bounds(name_or_path: str) -> tuple[str, Bounds]:
     """Load bounds from a named configuration in ``specs/configs`` or from a TOML file."""
     path = Path(name_or_path)
-    if not path.suffix:
+    if not path.suffix and not path.is_dir() and "/" not in name_or_path:
         path = CONFIGS_DIR / f"{name_or_path}.toml"
         if not path.is_file():
             names = ", ".join(named_configs())
             raise ConfigError(f"config: unknown {name_or_path!r}; allowed: {names} or a .toml file")
-    if not path.is_file():
-        raise ConfigError(f"config: no such file {str(path)!r}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"config: {path.name} is not valid TOML ({error})") from None
+    data = read_toml(path, "config")
     extra = set(data) - {"bounds", "description"}
     if extra:
         raise ConfigError(f"{sorted(extra)[0]}: unknown table; allowed: bounds, description")
@@ -202,6 +235,12 @@ def load_bounds(name_or_path: str) -> tuple[str, Bounds]:
 def named_configs() -> list[str]:
     """The names of the configurations in ``specs/configs``."""
     return sorted(p.stem for p in CONFIGS_DIR.glob("*.toml"))
+
+
+def config_description(name: str) -> str:
+    """The ``description`` line of a named configuration (empty when it has none)."""
+    description = read_toml(CONFIGS_DIR / f"{name}.toml", "config").get("description", "")
+    return description if isinstance(description, str) else ""
 
 
 def make_config(config: str = "default", variant_name: str = "cr", **overrides: Any) -> Config:

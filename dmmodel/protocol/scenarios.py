@@ -15,13 +15,12 @@ for an alternative answer a rule declares (``deliver rotating``: the server rota
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from dmmodel.protocol.config import SPECS_DIR, Config, ConfigError, load_bounds, variant
+from dmmodel.protocol.config import SPECS_DIR, Config, ConfigError, load_bounds, read_toml, variant
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.rules import Role
 from dmmodel.protocol.system import RULES, SPONTANEOUS, TABLES, Action, Channel, Step
@@ -79,25 +78,27 @@ def load_scenario(name_or_path: str) -> Scenario:
             raise ScenarioError(
                 f"scenario: unknown {name_or_path!r}; allowed: {', '.join(scenario_names())}"
             )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ScenarioError(f"scenario {path.name}: {error}") from None
+    data = read_toml(path, "scenario", ScenarioError)
     try:
         expect = data.get("expect", {})
-        return Scenario(
+        scenario = Scenario(
             name=path.stem,
             title=data["title"],
             flow=data.get("flow", ""),
             variant=data["variant"],
             config=data.get("config", "default"),
-            steps=tuple(data["steps"]),
+            steps=data["steps"],
             expect_rules=dict(expect.get("rules", {})),
             expect_final=dict(expect.get("final", {})),
             notes=data.get("notes", ""),
         )
     except KeyError as missing:
         raise ScenarioError(f"scenario {path.name}: missing key {missing}") from None
+    except (AttributeError, TypeError, ValueError):
+        raise ScenarioError(f"scenario {path.name}: expect must hold the tables rules and final") from None
+    if not isinstance(scenario.steps, list) or not all(isinstance(s, str) for s in scenario.steps):
+        raise ScenarioError(f"scenario {path.name}: steps must be a list of strings")
+    return replace(scenario, steps=tuple(scenario.steps))
 
 
 def scenario_config(scenario: Scenario) -> Config:
@@ -106,10 +107,13 @@ def scenario_config(scenario: Scenario) -> Config:
     return Config(name, bounds, variant(scenario.variant))
 
 
-def _parse(step: str) -> tuple[int, list[str]]:
+def _parse(number: int, step: str) -> tuple[int, list[str]]:
+    """The device index (``dN:`` prefix, default the first) and the words of a step."""
     index = 0
     words = step.split()
     if words and words[0].startswith("d") and words[0].endswith(":"):
+        if not words[0][1:-1].isdigit():
+            raise ScenarioError(f"step {number} {step!r}: expected a device prefix such as d2:")
         index = int(words[0][1:-1]) - 1
         words = words[1:]
     return index, words
@@ -135,8 +139,8 @@ def step_forms() -> list[str]:
     return forms
 
 
-def _unknown(words: list[str]) -> ScenarioError:
-    return ScenarioError(f"unknown step {' '.join(words)!r}; allowed: {', '.join(step_forms())}")
+class _Unknown(Exception):
+    """A step's words match no form; :func:`run_scenario` adds the step number."""
 
 
 def _direct_action(words: list[str], system: ExecutableSystem, index: int) -> Action | None:
@@ -150,10 +154,10 @@ def _direct_action(words: list[str], system: ExecutableSystem, index: int) -> Ac
         found = [(r, rule) for r, rule in SPONTANEOUS
                  if words and rule.trigger == words[0] and role in (None, r)]
         if len(found) != 1 or (role is None and _ambiguous(words[0])):
-            raise _unknown(words)
+            raise _Unknown(" ".join(words))
         role, rule = found[0]
         if len(words) != (2 if rule.args is not None else 1):
-            raise _unknown(words)
+            raise _Unknown(" ".join(words))
         wanted = (Step.SPONTANEOUS, role, None, rule.trigger, words[1] if rule.args else None)
     step, role, channel, trigger, arg_name = wanted
     for i, action in system.actions():
@@ -176,15 +180,24 @@ def _delivery(system: ExecutableSystem, index: int, choice: str | None) -> Actio
     return None
 
 
+def _action(system: ExecutableSystem, index: int, words: list[str]) -> Action | None:
+    """The action a step other than ``exchange`` names, or None when it is not enabled."""
+    if words and words[0] == "deliver":
+        if len(words) > 2 or words[1:] and words[1] not in choices():
+            raise _Unknown(" ".join(words))
+        return _delivery(system, index, words[1] if len(words) == 2 else None)
+    return _direct_action(words, system, index)
+
+
 def run_scenario(scenario: Scenario) -> ScenarioRun:
     """Replay the scenario on fresh machines and check its expectations."""
     config = scenario_config(scenario)
     system = ExecutableSystem(config)
     trace: list[TraceEntry] = []
-    for step in scenario.steps:
-        index, words = _parse(step)
+    for number, step in enumerate(scenario.steps, 1):
+        index, words = _parse(number, step)
         if not 0 <= index < config.bounds.devices:
-            raise ScenarioError(f"step {step!r}: no device {index + 1}")
+            raise ScenarioError(f"step {number} {step!r}: no device {index + 1}")
         if words == ["exchange"]:
             for _ in range(EXCHANGE_LIMIT):
                 action = _delivery(system, index, None)
@@ -192,16 +205,16 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
                     break
                 trace.append(take(system, index, action, len(trace) + 1))
             else:
-                raise ScenarioError(f"step {step!r}: still exchanging after {EXCHANGE_LIMIT} steps")
+                raise ScenarioError(f"step {number} {step!r}: still exchanging after "
+                                    f"{EXCHANGE_LIMIT} deliveries")
             continue
-        if words and words[0] == "deliver":
-            if len(words) > 2 or words[1:] and words[1] not in choices():
-                raise _unknown(words)
-            action = _delivery(system, index, words[1] if len(words) == 2 else None)
-        else:
-            action = _direct_action(words, system, index)
+        try:
+            action = _action(system, index, words)
+        except _Unknown as unknown:
+            raise ScenarioError(f"step {number}: unknown step {str(unknown)!r}; "
+                                f"allowed: {', '.join(step_forms())}") from None
         if action is None:
-            raise ScenarioError(f"step {len(trace) + 1} {step!r} is not enabled here")
+            raise ScenarioError(f"step {number} {step!r} is not enabled here")
         trace.append(take(system, index, action, len(trace) + 1))
     return ScenarioRun(scenario, config, trace, system, _check(scenario, trace, system))
 
