@@ -13,6 +13,7 @@ import click
 
 from dmmodel.analysis import analyse
 from dmmodel.cli.errors import usage_errors
+from dmmodel.cli.progress import PerConfig
 from dmmodel.output import FileSet
 from dmmodel.protocol.config import SPECS_DIR
 from dmmodel.render import RenderError, find_dot_renderer
@@ -64,8 +65,8 @@ def diagrams_command(folder: Path, check_only: bool, readme: bool, config_name: 
     """
     started = time.perf_counter()
     click.echo(f"checking the variants on configuration {config_name} ...", err=True)
-    with usage_errors():
-        catalog = build_diagrams(analyse(config_name))
+    with usage_errors(), PerConfig() as progress:
+        catalog = build_diagrams(analyse(config_name, progress=progress))
     for reason in catalog.omitted.values():
         click.echo(reason, err=True)
     if check_only:

@@ -9,6 +9,7 @@ import click
 
 from dmmodel.analysis import analyse
 from dmmodel.cli.errors import usage_errors
+from dmmodel.cli.progress import PerConfig
 from dmmodel.output import write_text
 from dmmodel.render import RenderError, find_dot_renderer, render_svg
 from dmmodel.report import RequirementsError, build_report, load_requirements
@@ -28,9 +29,9 @@ def report_command(out: Path, config_name: str) -> None:
         spec = load_requirements()
     except RequirementsError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"checking the variants on configuration {config_name} ...")
-    with usage_errors():
-        analysis = analyse(config_name)
+    click.echo(f"checking the variants on configuration {config_name} ...", err=True)
+    with usage_errors(), PerConfig() as progress:
+        analysis = analyse(config_name, progress=progress)
         catalog = build_diagrams(analysis)
     for reason in catalog.omitted.values():
         click.echo(reason, err=True)
@@ -41,7 +42,7 @@ def report_command(out: Path, config_name: str) -> None:
         click.echo("no DOT renderer found: the report shows Mermaid source instead of pictures",
                    err=True)
     else:
-        click.echo(f"rendering {len(diagrams)} diagrams ...")
+        click.echo(f"rendering {len(diagrams)} diagrams ...", err=True)
         try:
             svgs = {d.name: render_svg(d.figure_dot(), renderer) for d in diagrams}
         except RenderError as error:
