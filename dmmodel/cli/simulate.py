@@ -26,7 +26,7 @@ def simulate_command(name: str | None, list_only: bool) -> None:
         with usage_errors():
             for scenario_name in scenario_names():
                 click.echo(f"{scenario_name:<28} {load_scenario(scenario_name).title}")
-        if name is None:
+        if not list_only:
             click.echo("\nrun one with: dmmodel simulate NAME")
         return
     with usage_errors():
