@@ -13,6 +13,7 @@ every successor of the state it stopped in.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from math import factorial, prod
@@ -164,6 +165,9 @@ class DMModel(Model[int, int]):
         if not self.symmetric:
             return sum(1 for _ in states)
         free = self.shifts[self.fixed:]
+        if len(free) == 2:  # a pair of equal slots is its own orbit, any other pair has two
+            first, second = free
+            return sum(2 - (((s >> first) ^ (s >> second)) & SLOT_MASK == 0) for s in states)
         total = 0
         for state in states:
             counts = Counter((state >> shift) & SLOT_MASK for shift in free)
@@ -205,13 +209,24 @@ class DMModel(Model[int, int]):
                 yield local * devices + index, state + ((nid - sid) << shift)
 
     def _canonical_successors(self, state: int) -> Iterator[tuple[int, int]]:
-        devices = self.devices
-        sids = [(state >> shift) & SLOT_MASK for shift in self.shifts]
+        devices, fixed, shifts = self.devices, self.fixed, self.shifts
+        sids = [(state >> shift) & SLOT_MASK for shift in shifts]
+        if devices == 2:  # both permutable: the new pair in order
+            low, high = sids
+            for local, nid in self._slot_moves(low):
+                yield local * 2, (nid | high << SLOT_BITS) if nid <= high else (high | nid << SLOT_BITS)
+            for local, nid in self._slot_moves(high):
+                yield local * 2 + 1, (low | nid << SLOT_BITS) if low <= nid else (nid | low << SLOT_BITS)
+            return
         for place, sid in enumerate(sids):
+            others = sids[:place] + sids[place + 1:]
             for local, nid in self._slot_moves(sid):
-                nxt = sids.copy()
-                nxt[place] = nid
-                yield local * devices + place, self._pack(nxt)
+                if place < fixed:
+                    nxt = others[:place] + [nid] + others[place:]
+                else:
+                    nxt = others.copy()
+                    insort(nxt, nid, lo=fixed)
+                yield local * devices + place, sum(i << k for i, k in zip(nxt, shifts, strict=True))
 
     def properties(self) -> list[Property]:
         """The named properties: safety invariants, no stuck state, and the reachability goals."""
