@@ -202,10 +202,13 @@ class DMModel(Model[int, int]):
         return self._product_successors(state)
 
     def _product_successors(self, state: int) -> Iterator[tuple[int, int]]:
-        devices = self.devices
+        devices, known = self.devices, self.moves
         for index, shift in enumerate(self.shifts):
             sid = (state >> shift) & SLOT_MASK
-            for local, nid in self._slot_moves(sid):
+            moves = known.get(sid)
+            if moves is None:
+                moves = self._slot_moves(sid)
+            for local, nid in moves:
                 yield local * devices + index, state + ((nid - sid) << shift)
 
     def _canonical_successors(self, state: int) -> Iterator[tuple[int, int]]:
