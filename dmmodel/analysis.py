@@ -45,6 +45,7 @@ class VariantResult:
     config: Config
     result: CheckResult
     seconds: float
+    raw_states: int  # states of the unreduced model: ``result.states`` unless symmetry reduced it
     traces: dict[str, list[TraceEntry]] = field(default_factory=dict)
     lassos: dict[str, Lasso] = field(default_factory=dict)
 
@@ -55,6 +56,11 @@ class VariantResult:
     @property
     def model(self) -> DMModel:
         return self.result.model
+
+    @property
+    def symmetry(self) -> bool:
+        """Whether the search stored one state per orbit of interchangeable devices."""
+        return self.model.symmetric
 
     @property
     def verdicts(self) -> list[Verdict]:
@@ -74,22 +80,36 @@ class VariantResult:
         data = {"variant": self.variant, "config": self.config.name,
                 "claims_cr": self.config.variant.claims_cr, **self.result.to_json()}
         data["seconds"] = round(self.seconds, 4)
-        for prop in data["properties"]:
+        data["symmetry"], data["raw_states"] = self.symmetry, self.raw_states
+        model = self.model
+        for prop, verdict in zip(data["properties"], self.verdicts, strict=True):
             trace = self.traces.get(prop["name"])
-            for step, entry in zip((prop["counterexample"] or [])[1:], trace or (), strict=False):
-                step.update(actor=entry.actor, rule=entry.rule,
+            path = _real_path(model, verdict.counterexample) if trace else []
+            for step, entry, (action, state) in zip((prop["counterexample"] or [])[1:], trace or (),
+                                                    path, strict=False):
+                step.update(action=model.format_action(action), state=model.format_state(state),
+                            actor=entry.actor, rule=entry.rule,
                             packages=[line.strip()[3:] for line in entry.lines()[1:]])
         return data
 
 
+def _real_path(model: DMModel, counterexample: Counterexample) -> list[tuple[int, int]]:
+    """The counterexample as a path of the unreduced model: (action id, state) per step."""
+    return model.unfold([s.action for s in counterexample.steps[1:]])
+
+
 def replay(model: DMModel, counterexample: Counterexample) -> list[TraceEntry]:
-    """Replay a counterexample on fresh machines; raises if a state differs from the checker's."""
-    steps = counterexample.steps[1:]
-    _, trace = play(model.config, [model.step_action(s.action) for s in steps])
-    for step, entry in zip(steps, trace, strict=True):
-        expected: SystemState = model.decode(step.state)
+    """Replay a counterexample on fresh machines; raises if a state differs from the checker's.
+
+    With symmetry the checker's path runs through canonical states; it is first unfolded into
+    the real path it stands for (the right device at each step).
+    """
+    path = _real_path(model, counterexample)
+    _, trace = play(model.config, [model.step_action(action) for action, _ in path])
+    for step, (_, state), entry in zip(counterexample.steps[1:], path, trace, strict=True):
+        expected: SystemState = model.decode(state)
         index = entry.index
-        if realize(expected[index], index) != entry.slot:
+        if realize(expected[index], index) != entry.slot or model.encode(expected) != step.state:
             raise RuntimeError(f"replay diverged from the checker at step {entry.number}")
     return trace
 
@@ -128,8 +148,9 @@ def lasso(model: DMModel, counterexample: Counterexample, via: frozenset[str]) -
     actions, lead = _loop_actions(model, counterexample.steps[-1].state, via)
     if len(actions) == lead:
         return None
-    prefix = [model.step_action(s.action) for s in counterexample.steps[1:]]
-    _, trace = play(model.config, prefix + [model.step_action(a) for a in actions])
+    prefix = [s.action for s in counterexample.steps[1:]]
+    path = model.unfold(prefix + actions)
+    _, trace = play(model.config, [model.step_action(action) for action, _ in path])
     return Lasso(trace[len(prefix):], len(prefix) + lead + 1)
 
 
@@ -139,20 +160,22 @@ def check_variant(
     max_states: int | None = None,
     progress: Callable[[Progress], None] | None = None,
     coverage: bool = False,
+    symmetry: bool = False,
 ) -> VariantResult:
-    """Check one configuration and replay each counterexample."""
-    model = DMModel(config)
-    wanted = model.properties()
+    """Check one configuration and replay each counterexample; with ``symmetry`` one state is
+    stored per orbit of interchangeable devices (``raw_states`` still counts them all)."""
     if properties:
         unknown = [p for p in properties if p not in property_names()]
         if unknown:
             raise ConfigError(
                 f"property: unknown {unknown[0]!r}; allowed: {', '.join(property_names())}"
             )
-        wanted = [p for p in wanted if p.name in properties]
+    model = DMModel(config, symmetry, properties or None)
     started = perf_counter()
-    result = check(model, wanted, max_states=max_states, progress=progress, coverage=coverage)
-    outcome = VariantResult(config, result, perf_counter() - started)
+    result = check(model, model.properties(), max_states=max_states, progress=progress,
+                   coverage=coverage)
+    raw = model.raw_states(result.explored.states) if model.symmetric else result.states
+    outcome = VariantResult(config, result, perf_counter() - started, raw)
     for verdict in outcome.failed():
         outcome.traces[verdict.property.name] = replay(model, verdict.counterexample)
         if verdict.counterexample.trap is not None:
@@ -169,11 +192,12 @@ def check_presets(
     max_states: int | None = None,
     progress: ProgressFactory | None = None,
     coverage: bool = False,
+    symmetry: bool = False,
 ) -> list[VariantResult]:
     """Check the named variants (default: every preset) on one configuration."""
     name, bounds = load_bounds(config_name)
     configs = [Config(name, bounds, variant(v)) for v in (variants or PRESETS)]
-    return [check_variant(c, properties, max_states, progress and progress(c), coverage)
+    return [check_variant(c, properties, max_states, progress and progress(c), coverage, symmetry)
             for c in configs]
 
 

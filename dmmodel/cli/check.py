@@ -29,12 +29,19 @@ def _header_lines(name: str, width: int = 12) -> list[str]:
     return lines
 
 
+def _states_cell(result: VariantResult) -> str:
+    """The states explored; with symmetry the orbits, and the states they stand for."""
+    if result.symmetry:
+        return f"{result.result.states:,} orbits ({result.raw_states:,} states)"
+    return f"{result.result.states:,}"
+
+
 def render_matrix(results: list[VariantResult]) -> str:
     """Variants as rows, properties as columns, with states and seconds per variant."""
     names = [v.property.name for v in results[0].verdicts]
     header = [["variant"], ["states"], ["seconds"], *(_header_lines(n) for n in names)]
     rows = [
-        [r.variant + (" *" if r.config.variant.claims_cr else ""), f"{r.result.states:,}",
+        [r.variant + (" *" if r.config.variant.claims_cr else ""), _states_cell(r),
          f"{r.seconds:.2f}", *(verdict_text(r.verdict(n)) for n in names)]
         for r in results
     ]
@@ -127,11 +134,14 @@ def exit_code(results: list[VariantResult], narrowed: bool) -> int:
               help="Print the shortest counterexample of each violation.")
 @click.option("--coverage", is_flag=True,
               help="Also count how often each rule fires in the explored graph; name those that never do.")
+@click.option("--symmetry/--no-symmetry", default=True, show_default=True,
+              help="Store one state per orbit of interchangeable devices (2+ devices); the "
+                   "first device keeps its place when per-device goals are checked.")
 @click.option("--list", "list_only", is_flag=True,
               help="List the named configurations, variants and properties, and exit.")
 def check_command(variants: tuple[str, ...], config_name: str, properties: tuple[str, ...],
                   as_json: bool, max_states: int | None, counterexamples: bool, coverage: bool,
-                  list_only: bool) -> None:
+                  symmetry: bool, list_only: bool) -> None:
     """Check every property of each variant exhaustively and print the verdict matrix.
 
     The configuration keys (bounds) and the scenario step language are documented in
@@ -148,7 +158,8 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
         return
     started = time.perf_counter()
     with usage_errors(), PerConfig() as progress:
-        results = check_presets(config_name, variants, properties, max_states, progress, coverage)
+        results = check_presets(config_name, variants, properties, max_states, progress, coverage,
+                                symmetry)
     status = exit_code(results, narrowed=bool(variants))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
@@ -171,6 +182,6 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
         for r in results:
             for line in render_counterexamples(r):
                 click.echo(line)
-    click.echo(f"\n{sum(r.result.states for r in results):,} states in "
+    click.echo(f"\n{sum(r.raw_states for r in results):,} states in "
                f"{time.perf_counter() - started:.2f} s; exit status {status}")
     raise SystemExit(status)

@@ -2,16 +2,21 @@
 
 For speed and memory the checker sees each system state as one integer: every distinct slot
 (device, account, channels, budget) gets a small id when first met, and a state packs one id
-per device into fixed-width bit fields. Actions are small integers too (``step_action`` gives
-the ``(device index, Action)`` back). A slot's moves, invariant verdicts and goal verdicts are
-computed once per slot id, so expanding a state is a few shifts and list lookups. ``decode``
-turns an integer back into the tuple of slots. Successors are yielded one by one, so a search
-stopped by ``max_states`` does not build every successor of the state it stopped in.
+per device into fixed-width bit fields. Slot ids are shared by all devices, so a slot's steps,
+invariant verdicts and goal verdicts are computed once per slot id and expanding a state is a
+few shifts and list lookups; with one device a state is expanded once, so its steps are not
+kept at all. Actions are small integers too (``step_action`` gives the ``(device index,
+Action)`` back). ``decode`` turns an integer back into the tuple of slots. Successors of
+several devices are yielded one by one, so a search stopped by ``max_states`` does not build
+every successor of the state it stopped in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from bisect import insort
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from math import factorial, prod
 
 from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Property
 from dmmodel.protocol.compiled import CompiledSystem
@@ -23,8 +28,9 @@ from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import RULES, TABLES, Action, Channel, Step, SystemState
 
 StepAction = tuple[int, Action]
-SLOT_BITS = 24  # up to 16.7 million distinct slots per device
+SLOT_BITS = 21  # up to 2 million distinct slots, so three devices fit in 63 bits
 SLOT_MASK = (1 << SLOT_BITS) - 1
+STATE_BITS = 63  # states must fit a signed 64-bit integer (numpy arrays of states)
 
 NO_STUCK_STATE = NoStuckStates(
     "no_stuck_state",
@@ -53,29 +59,52 @@ def property_docs() -> list[tuple[str, str, str]]:
 
 
 class DMModel(Model[int, int]):
-    """One configuration of the DM system, explored through the compiled successor function."""
+    """One configuration of the DM system, explored through the compiled successor function.
 
-    def __init__(self, config: Config) -> None:
+    With ``symmetry`` the devices are interchangeable: a state is stored in a canonical order
+    (the slot ids of the permutable devices sorted), so one state stands for its whole orbit.
+    Only the devices the checked properties do not single out are permuted: a per-device
+    reachability goal is decided for the first device, which then keeps its place (by symmetry
+    its verdict is every device's). ``properties`` names the properties to check (default all).
+    """
+
+    def __init__(self, config: Config, symmetry: bool = False,
+                 properties: Collection[str] | None = None) -> None:
         self.config = config
         self.devices = config.bounds.devices
         self.system = CompiledSystem(config)
+        self.wanted = set(property_names() if properties is None else properties)
+        watched = any(g.name in self.wanted for g in GOALS)
+        self.fixed = int(watched) if symmetry else self.devices  # leading devices kept in place
+        self.symmetric = self.devices - self.fixed >= 2
         self.slots: list[Slot] = []
         self.slot_ids: dict[Slot, int] = {}
-        self.moves: list[dict[int, list[tuple[int, int]]]] = [{} for _ in range(self.devices)]
-        self.step_actions: list[StepAction] = []
-        self.action_ids: dict[StepAction, int] = {}
+        # a slot's steps, kept once per slot id when slots recur (two devices or more)
+        self.moves: dict[int, list[tuple[int, int]]] | None = {} if self.devices > 1 else None
+        self.local_actions: list[Action] = []
+        self.local_ids: dict[Action, int] = {}
         self.verdicts: dict[SlotPredicate, bytearray] = {}
         self.failing: dict[SlotPredicate, list[int]] = {}  # slots failing, in a mutable cell
         self.shifts = [i * SLOT_BITS for i in range(self.devices)]
+        if self.devices * SLOT_BITS > STATE_BITS:
+            raise OverflowError(f"{self.devices} devices do not fit the state encoding: at most "
+                                f"{STATE_BITS // SLOT_BITS} devices of {SLOT_BITS} bits each")
 
     # -- encoding -------------------------------------------------------------------------
     def slot_id(self, slot: Slot) -> int:
-        """The id of ``slot``, assigning the next one to a slot not met before."""
-        sid = self.slot_ids.get(slot)
-        if sid is None:
-            sid = self.slot_ids[slot] = len(self.slots)
+        """The id of ``slot``, assigning the next one to a slot not met before.
+
+        Ids are shared by every device: a symbolic slot is the same whichever device holds it
+        (the device index only selects real secrets, which the checker never makes).
+        """
+        n = len(self.slots)
+        sid = self.slot_ids.setdefault(slot, n)
+        if sid == n:
             if sid > SLOT_MASK:
-                raise OverflowError("more distinct slots than the state encoding holds")
+                del self.slot_ids[slot]
+                raise OverflowError(
+                    f"configuration {self.config.name!r} has more than {SLOT_MASK + 1:,} distinct "
+                    f"slots, the most a state encoding of {SLOT_BITS} bits per device holds")
             self.slots.append(slot)
             for predicate, results in self.verdicts.items():
                 verdict = predicate(slot)
@@ -84,25 +113,24 @@ class DMModel(Model[int, int]):
                     self.failing[predicate][0] += 1
         return sid
 
-    def action_id(self, action: StepAction) -> int:
-        """The id of a ``(device index, Action)``."""
-        aid = self.action_ids.get(action)
-        if aid is None:
-            aid = self.action_ids[action] = len(self.step_actions)
-            self.step_actions.append(action)
-        return aid
-
     def step_action(self, action_id: int) -> StepAction:
-        """The ``(device index, Action)`` an action id stands for."""
-        return self.step_actions[action_id]
+        """The ``(device index, Action)`` an action id stands for (with symmetry, the index is a
+        place in the canonical order; ``unfold`` gives the real device)."""
+        local, index = divmod(action_id, self.devices)
+        return index, self.local_actions[local]
 
     def encode(self, state: SystemState) -> int:
-        """The integer for a tuple of slots."""
-        return sum(self.slot_id(slot) << shift for slot, shift in zip(state, self.shifts, strict=True))
+        """The integer for a tuple of slots (in canonical order with symmetry)."""
+        return self._pack([self.slot_id(slot) for slot in state])
 
     def decode(self, state: int) -> SystemState:
         """The tuple of slots an integer stands for."""
         return tuple(self.slots[(state >> shift) & SLOT_MASK] for shift in self.shifts)
+
+    def _pack(self, sids: list[int]) -> int:
+        if self.symmetric:
+            sids[self.fixed:] = sorted(sids[self.fixed:])
+        return sum(sid << shift for sid, shift in zip(sids, self.shifts, strict=True))
 
     def slot_test(self, predicate: SlotPredicate) -> bytearray:
         """The verdicts of ``predicate`` per slot id, kept up to date as slots are met."""
@@ -112,24 +140,96 @@ class DMModel(Model[int, int]):
             self.failing[predicate] = [results.count(0)]
         return results
 
+    # -- symmetry -------------------------------------------------------------------------
+    def unfold(self, actions: Sequence[int]) -> list[tuple[int, int]]:
+        """The real path behind ``actions`` taken from the initial state: per step the action id
+        with the real device index, and the real (unsorted) state it leads to.
+
+        Without symmetry this is the path itself. With it, each step's place in the canonical
+        order is mapped to the device there now (devices in that order, ties in index order).
+        """
+        real = [self.slot_id(slot) for slot in self.system.initial()]
+        path = []
+        for aid in actions:
+            local, place = divmod(aid, self.devices)
+            order = list(range(self.fixed)) + sorted(range(self.fixed, self.devices), key=real.__getitem__)
+            device = order[place] if self.symmetric else place
+            real[device] = next(n for a, n in self._slot_moves(real[device]) if a == local)
+            path.append((local * self.devices + device,
+                         sum(sid << shift for sid, shift in zip(real, self.shifts, strict=True))))
+        return path
+
+    def raw_states(self, states: Iterable[int]) -> int:
+        """How many states of the unreduced model the canonical ``states`` stand for (the sum of
+        their orbit sizes); ``states`` themselves without symmetry."""
+        if not self.symmetric:
+            return sum(1 for _ in states)
+        free = self.shifts[self.fixed:]
+        if len(free) == 2:  # a pair of equal slots is its own orbit, any other pair has two
+            first, second = free
+            return sum(2 - (((s >> first) ^ (s >> second)) & SLOT_MASK == 0) for s in states)
+        total = 0
+        for state in states:
+            counts = Counter((state >> shift) & SLOT_MASK for shift in free)
+            total += factorial(len(free)) // prod(factorial(c) for c in counts.values())
+        return total
+
     # -- the checker's Model interface ----------------------------------------------------
     def init_states(self) -> Iterable[int]:
         return [self.encode(self.system.initial())]
 
-    def _slot_moves(self, index: int, sid: int) -> list[tuple[int, int]]:
-        moves = [(self.action_id((index, action)), self.slot_id(nxt))
-                 for action, nxt in self.system.slot_successors(index, self.slots[sid])]
-        self.moves[index][sid] = moves
+    def _slot_moves(self, sid: int) -> list[tuple[int, int]]:
+        """(local action id, next slot id) per step of slot ``sid``."""
+        moves = None if self.moves is None else self.moves.get(sid)
+        if moves is None:
+            local_ids, local_actions = self.local_ids, self.local_actions
+            moves = []
+            for action, nxt in self.system.slot_successors(0, self.slots[sid]):
+                local = local_ids.get(action)
+                if local is None:
+                    local = local_ids[action] = len(local_actions)
+                    local_actions.append(action)
+                moves.append((local, self.slot_id(nxt)))
+            if self.moves is not None:
+                self.moves[sid] = moves
         return moves
 
     def successors(self, state: int) -> Iterator[tuple[int, int]]:
+        if self.devices == 1:  # the state is the slot id, an action id a local one
+            return iter(self._slot_moves(state))
+        if self.symmetric:
+            return self._canonical_successors(state)
+        return self._product_successors(state)
+
+    def _product_successors(self, state: int) -> Iterator[tuple[int, int]]:
+        devices, known = self.devices, self.moves
         for index, shift in enumerate(self.shifts):
             sid = (state >> shift) & SLOT_MASK
-            moves = self.moves[index].get(sid)
+            moves = known.get(sid)
             if moves is None:
-                moves = self._slot_moves(index, sid)
-            for action, nid in moves:
-                yield action, state + ((nid - sid) << shift)
+                moves = self._slot_moves(sid)
+            for local, nid in moves:
+                yield local * devices + index, state + ((nid - sid) << shift)
+
+    def _canonical_successors(self, state: int) -> Iterator[tuple[int, int]]:
+        devices, fixed, shifts = self.devices, self.fixed, self.shifts
+        sids = [(state >> shift) & SLOT_MASK for shift in shifts]
+        if devices == 2:  # both permutable: the new pair in order
+            low, high = sids
+            for local, nid in self._slot_moves(low):
+                yield local * 2, (nid | high << SLOT_BITS) if nid <= high else (high | nid << SLOT_BITS)
+            for local, nid in self._slot_moves(high):
+                yield local * 2 + 1, (low | nid << SLOT_BITS) if low <= nid else (nid | low << SLOT_BITS)
+            return
+        for place, sid in enumerate(sids):
+            others = sids[:place] + sids[place + 1:]
+            for local, nid in self._slot_moves(sid):
+                if place < fixed:
+                    nxt = others[:place] + [nid] + others[place:]
+                else:
+                    nxt = others.copy()
+                    insort(nxt, nid, lo=fixed)
+                yield local * devices + place, sum(i << k for i, k in zip(nxt, shifts, strict=True))
 
     def properties(self) -> list[Property]:
         """The named properties: safety invariants, no stuck state, and the reachability goals."""
@@ -138,19 +238,21 @@ class DMModel(Model[int, int]):
             for i in INVARIANTS
         ]
         props.append(NO_STUCK_STATE)
+        # with symmetry only the first device keeps its place, so only its goals are tracked
+        watched = self.devices if self.fixed == self.devices else self.fixed
         props += [
-            AlwaysReachable(g.name, self._per_device(g.applies, g.goal), via=frozenset({PROTOCOL}),
-                            requirement=g.requirement, doc=g.doc)
+            AlwaysReachable(g.name, self._per_device(g.applies, g.goal)[:watched],
+                            via=frozenset({PROTOCOL}), requirement=g.requirement, doc=g.doc)
             for g in GOALS
         ]
-        return props
+        return [p for p in props if p.name in self.wanted]
 
     def action_class(self, action: int) -> str:
-        return self.step_actions[action][1].cls
+        return self.local_actions[action // self.devices].cls
 
     def coverage_keys(self, action: int) -> tuple[str, ...]:
         """The rules a step fires (``role:rule``, a chained one too), or ``discard up`` etc."""
-        act = self.step_actions[action][1]
+        act = self.local_actions[action // self.devices]
         if act.rule is None:
             return (f"{act.step} {act.channel}",)
         keys = (f"{act.role}:{act.rule}",)
@@ -159,7 +261,7 @@ class DMModel(Model[int, int]):
         return keys
 
     def format_action(self, action: int) -> str:
-        index, act = self.step_actions[action]
+        index, act = self.step_action(action)
         if act.role is Role.SERVER and act.step is not Step.DISCARD:
             who = "server" if self.devices == 1 else f"server ({device_name(index)})"
         else:

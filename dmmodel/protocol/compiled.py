@@ -1,9 +1,9 @@
-"""The compiled successor function: the rule tables as plain dictionaries, memoised per slot.
+"""The compiled successor function: the rule tables as plain dictionaries, memoised per rule.
 
 Built from the same tables as the ``transitions`` machines (``machines.py``). Rules are indexed
-by (role, control state, trigger); a slot's successors depend on nothing but the slot, so they
-are computed once per distinct slot and reused (a 2-device system revisits the same slots in
-many combinations).
+by (role, control state, trigger), and each rule choice and firing is memoised. A slot's steps
+are not: the checker's model (``checkable.py``) keeps them once per slot id, so a second copy
+here would only double the memory.
 """
 
 from __future__ import annotations
@@ -70,31 +70,28 @@ class CompiledRuntime:
 class CompiledSystem:
     """Pure successor function over immutable system states, for the checker.
 
-    A device's runtime and memo are made when one of its slots is first expanded, so nothing
-    is allocated per device up front (a search stopped by ``max_states`` pays for what it met).
+    A device's runtime is made when one of its slots is first expanded, so nothing is
+    allocated per device up front (a search stopped by ``max_states`` pays for what it met).
     """
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.runtimes: dict[int, CompiledRuntime] = {}
-        self._memo: dict[int, dict[Slot, list[tuple[Action, Slot]]]] = {}
 
     def initial(self) -> SystemState:
         return initial_state(self.config)
 
+    def runtime(self, index: int) -> CompiledRuntime:
+        """The runtime of device ``index`` (made on first use)."""
+        runtime = self.runtimes.get(index)
+        if runtime is None:
+            runtime = self.runtimes[index] = CompiledRuntime(self.config, index)
+        return runtime
+
     def slot_successors(self, index: int, slot: Slot) -> list[tuple[Action, Slot]]:
-        """The steps of one slot and where each leads (memoised)."""
-        memo = self._memo.get(index)
-        if memo is None:
-            memo = self._memo[index] = {}
-            self.runtimes[index] = CompiledRuntime(self.config, index)
-        found = memo.get(slot)
-        if found is None:
-            runtime = self.runtimes[index]
-            found = [(a, apply_action(slot, a, runtime))
-                     for a in slot_actions(slot, self.config, runtime)]
-            memo[slot] = found
-        return found
+        """The steps of one slot and where each leads (not memoised: the caller keeps them)."""
+        runtime = self.runtime(index)
+        return [(a, apply_action(slot, a, runtime)) for a in slot_actions(slot, self.config, runtime)]
 
     def successors(self, state: SystemState) -> list[tuple[tuple[int, Action], SystemState]]:
         """Every ``((device index, action), next state)`` of ``state``, in a fixed order."""
