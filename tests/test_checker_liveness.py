@@ -42,6 +42,19 @@ def test_reverse_csr_keeps_the_stored_order_of_the_sources():
     assert sources.tolist() == [0, 2, 1, 0]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=40), st.integers(1, 8))
+def test_reverse_csr_and_reaching_in_small_chunks_are_the_same(edges, chunk):
+    src = np.array([s for s, _ in edges], dtype=np.uint32)
+    dst = np.array([t for _, t in edges], dtype=np.uint32)
+    offsets, sources = reverse_csr(10, src, dst, chunk)
+    assert offsets.tolist() == [sum(t < v for _, t in edges) for v in range(11)]
+    assert sources.tolist() == [s for v in range(10) for s, t in edges if t == v]
+    for seed in range(10):
+        seeds = np.array([seed], dtype=np.intp)
+        assert reaching(offsets, sources, seeds, chunk) == reaching(*reverse_csr(10, src, dst), seeds)
+
+
 class Offset(Graph):
     """A ``Graph`` whose states are shifted by ``base``: ints, but maybe too large for uint64."""
 
