@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,7 +38,6 @@ class Outcome:
     coverage: dict[str, int] | None
     _predecessors: dict[frozenset[str], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict, repr=False)
-    _packed: list[np.ndarray | None] = field(default_factory=list, repr=False)
 
     def found_state(self, prop: Property) -> int | None:
         """The first state where ``prop``'s watched predicate took its notable value, if any."""
@@ -53,9 +53,8 @@ class Outcome:
             csr = self._predecessors[via] = self.edges.predecessors(len(self.explored), via)
         return csr
 
+    @cached_property
     def packed_states(self) -> np.ndarray | None:
         """The explored states as one uint64 array (``predicates.pack``), packed once per search;
         None when they are not ints below 2**64."""
-        if not self._packed:
-            self._packed.append(pack(self.explored.states))
-        return self._packed[0]
+        return pack(self.explored.states)

@@ -190,7 +190,7 @@ class AlwaysReachable(Property):
         offsets, sources = outcome.predecessors(self.via)
         explored = outcome.explored
         states = explored.states
-        packed = outcome.packed_states() if self.vectorised else None
+        packed = outcome.packed_states if self.vectorised else None
         marks = tuple(
             reaching(offsets, sources, np.flatnonzero(evaluate(goal, states, packed)))
             for _, goal in self.obligations
