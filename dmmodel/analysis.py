@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from time import perf_counter
 from typing import Any
-
-import networkx as nx
 
 from dmmodel.checker import CheckResult, Counterexample, Progress, Verdict, check
 from dmmodel.protocol.checkable import DMModel, property_names
@@ -47,7 +46,18 @@ class VariantResult:
     seconds: float
     raw_states: int  # states of the unreduced model: ``result.states`` unless symmetry reduced it
     traces: dict[str, list[TraceEntry]] = field(default_factory=dict)
-    lassos: dict[str, Lasso] = field(default_factory=dict)
+
+    @cached_property
+    def lassos(self) -> dict[str, Lasso]:
+        """The lasso after each reachability counterexample, computed when first asked for (by
+        diagrams and the report), so that a plain check does not load networkx."""
+        loops = {}
+        for verdict in self.failed():
+            if verdict.counterexample.trap is not None:
+                loop = lasso(self.model, verdict.counterexample, verdict.property.via)
+                if loop is not None:
+                    loops[verdict.property.name] = loop
+        return loops
 
     @property
     def variant(self) -> str:
@@ -117,6 +127,8 @@ def replay(model: DMModel, counterexample: Counterexample) -> list[TraceEntry]:
 def _loop_actions(model: DMModel, start: Any, via: frozenset[str]) -> tuple[list[Any], int]:
     """Actions from ``start`` to the nearest state of a bottom SCC of its ``via``-closure, then a
     shortest cycle back to that state; and how many actions lead in before the cycle."""
+    import networkx as nx  # only diagrams and the report draw lassos: keep it off `check`'s path
+
     graph = nx.DiGraph()
     graph.add_node(start)
     queue = [start]
@@ -178,10 +190,6 @@ def check_variant(
     outcome = VariantResult(config, result, perf_counter() - started, raw)
     for verdict in outcome.failed():
         outcome.traces[verdict.property.name] = replay(model, verdict.counterexample)
-        if verdict.counterexample.trap is not None:
-            loop = lasso(model, verdict.counterexample, verdict.property.via)
-            if loop is not None:
-                outcome.lassos[verdict.property.name] = loop
     return outcome
 
 

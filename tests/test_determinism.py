@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 CLI = "from dmmodel.cli import main; main()"
-TIMINGS = {"seconds", "states_per_second", "peak_rss_bytes", "bytes_per_state"}
+TIMINGS = {"seconds", "liveness_seconds", "states_per_second", "peak_rss_bytes", "bytes_per_state"}
 
 
 def run(seed: int, *args: str) -> str:

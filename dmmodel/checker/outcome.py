@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from dmmodel.checker.edges import EdgeStore
 from dmmodel.checker.explored import Explored
+from dmmodel.checker.predicates import pack
 
 if TYPE_CHECKING:
     from dmmodel.checker.properties import Property
@@ -33,7 +36,8 @@ class Outcome:
     first_stuck: int | None
     edges: EdgeStore
     coverage: dict[str, int] | None
-    _predecessors: dict[frozenset[str], tuple[array, array]] = field(default_factory=dict, repr=False)
+    _predecessors: dict[frozenset[str], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False)
 
     def found_state(self, prop: Property) -> int | None:
         """The first state where ``prop``'s watched predicate took its notable value, if any."""
@@ -42,9 +46,15 @@ class Outcome:
                 return self.found.get(k)
         raise ValueError(f"{prop.name!r} was not among the properties of this search")
 
-    def predecessors(self, via: frozenset[str]) -> tuple[array, array]:
+    def predecessors(self, via: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
         """Reverse adjacency (CSR) of the stored ``via`` edges, built once per distinct ``via``."""
         csr = self._predecessors.get(via)
         if csr is None:
             csr = self._predecessors[via] = self.edges.predecessors(len(self.explored), via)
         return csr
+
+    @cached_property
+    def packed_states(self) -> np.ndarray | None:
+        """The explored states as one uint64 array (``predicates.pack``), packed once per search;
+        None when they are not ints below 2**64."""
+        return pack(self.explored.states)

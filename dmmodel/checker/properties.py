@@ -9,10 +9,13 @@ no property kinds, so a new kind needs no change to the search loop.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
+from dmmodel.checker.predicates import evaluate, pack, vectorised
 from dmmodel.checker.reach import reaching
 from dmmodel.checker.result import Counterexample, ReachabilityVerdict, Verdict
 from dmmodel.checker.trap import summarize_trap
@@ -159,6 +162,11 @@ class AlwaysReachable(Property):
     goal is unreachable, with a summary of the trap that state is in. The verdict keeps every
     obligation's marks (``ReachabilityVerdict.can_reach``), so the states where the property
     fails (``CheckResult.violating_states``) come from the same computation.
+
+    Deciding it is a few numpy passes over the reverse graph. A predicate that also offers a
+    vectorised form (an ``over_states`` attribute, e.g. ``predicates.ArrayPredicate``) is
+    evaluated over all explored states in one call when the states are ints below 2**64; any
+    other is called once per state (goals) or per state that cannot reach the goal (applies).
     """
 
     name: str
@@ -182,36 +190,42 @@ class AlwaysReachable(Property):
         offsets, sources = outcome.predecessors(self.via)
         explored = outcome.explored
         states = explored.states
+        packed = outcome.packed_states if self.vectorised else None
         marks = tuple(
-            reaching(len(states), offsets, sources, [i for i, s in enumerate(states) if goal(s)])
+            reaching(offsets, sources, np.flatnonzero(evaluate(goal, states, packed)))
             for _, goal in self.obligations
         )
         for number, ((applies, _), can_reach) in enumerate(zip(self.obligations, marks, strict=True)):
-            bad = next(_failing(states, applies, can_reach), None)  # BFS order: the shallowest
-            if bad is not None:
+            failing = _failing(states, packed, applies, can_reach)
+            if failing.size:  # ascending, so BFS order: the first is the shallowest
+                bad = int(failing[0])
                 trap = summarize_trap(explored.model, states[bad], self.via)
                 cex = Counterexample(explored.path_to(bad), "unreachable-goal", number, trap)
                 return ReachabilityVerdict(self, False, cex, can_reach=marks)
         return ReachabilityVerdict(self, True, can_reach=marks)
+
+    @property
+    def vectorised(self) -> bool:
+        """Whether some predicate of the obligations has a vectorised form (``predicates``)."""
+        return any(vectorised(p) for pair in self.obligations for p in pair)
 
     def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
         _need_complete(self, result)
         if not isinstance(verdict, ReachabilityVerdict):
             raise TypeError(f"{self.name!r}: expected its ReachabilityVerdict, got {verdict!r}")
         states = result.explored.states
-        failing: set[int] = set()
+        packed = pack(states) if self.vectorised else None
+        failing = np.zeros(len(states), dtype=np.bool_)
         for (applies, _), can_reach in zip(self.obligations, verdict.can_reach, strict=True):
-            failing.update(_failing(states, applies, can_reach))
-        return sorted(failing)
+            failing[_failing(states, packed, applies, can_reach)] = True
+        return np.flatnonzero(failing).tolist()
 
 
-def _failing(states: list, applies: Predicate, can_reach: bytearray) -> Iterator[int]:
+def _failing(states: list, packed: np.ndarray | None, applies: Predicate,
+             can_reach: bytearray) -> np.ndarray:
     """Indices, ascending, of the states where ``applies`` holds but the goal is unreachable."""
-    i = can_reach.find(0)
-    while i != -1:
-        if applies(states[i]):
-            yield i
-        i = can_reach.find(0, i + 1)
+    unreached = np.flatnonzero(np.frombuffer(can_reach, dtype=np.uint8) == 0)
+    return unreached[evaluate(applies, states, packed, unreached)]
 
 
 def _need_complete(prop: Property, result: CheckResult) -> None:

@@ -78,12 +78,17 @@ class ReachabilityVerdict(Verdict):
 
 @dataclass
 class CheckResult:
-    """Statistics and verdicts of one search, plus access to the explored states."""
+    """Statistics and verdicts of one search, plus access to the explored states.
+
+    ``seconds`` is the search alone; ``liveness_seconds`` is deciding every property after it
+    (mostly the reverse reachability passes of ``AlwaysReachable``).
+    """
 
     states: int
     transitions: int
     depth: int
     seconds: float
+    liveness_seconds: float
     states_per_second: float
     peak_rss_bytes: int
     bytes_per_state: float
@@ -140,6 +145,7 @@ class CheckResult:
             "transitions": self.transitions,
             "depth": self.depth,
             "seconds": self.seconds,
+            "liveness_seconds": self.liveness_seconds,
             "states_per_second": self.states_per_second,
             "peak_rss_bytes": self.peak_rss_bytes,
             "bytes_per_state": self.bytes_per_state,

@@ -18,7 +18,10 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from math import factorial, prod
 
+import numpy as np
+
 from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Property
+from dmmodel.checker.predicates import ArrayPredicate
 from dmmodel.protocol.compiled import CompiledSystem
 from dmmodel.protocol.config import Config, Variant
 from dmmodel.protocol.crypto import device_name
@@ -286,12 +289,19 @@ class DMModel(Model[int, int]):
 
         return holds
 
-    def _per_device(self, applies: SlotPredicate, goal: SlotPredicate):
-        pairs = []
-        for shift in self.shifts:
-            applies_results, goal_results = self.slot_test(applies), self.slot_test(goal)
-            pairs.append((
-                lambda s, r=applies_results, k=shift: bool(r[(s >> k) & SLOT_MASK]),
-                lambda s, r=goal_results, k=shift: bool(r[(s >> k) & SLOT_MASK]),
-            ))
-        return pairs
+    def _per_device(self, applies: SlotPredicate, goal: SlotPredicate
+                    ) -> list[tuple[ArrayPredicate, ArrayPredicate]]:
+        """One ``(applies, goal)`` obligation per device, each a lookup in per-slot verdicts that
+        also works over a whole uint64 array of states at once (``ArrayPredicate``)."""
+        return [(self._device_test(applies, shift), self._device_test(goal, shift))
+                for shift in self.shifts]
+
+    def _device_test(self, predicate: SlotPredicate, shift: int) -> ArrayPredicate:
+        """``predicate`` on the slot at ``shift``, state by state or over an array of states."""
+        results = self.slot_test(predicate)
+
+        def over_states(states: np.ndarray) -> np.ndarray:
+            table = np.frombuffer(bytes(results), dtype=np.bool_)  # a snapshot: slots may grow
+            return table[(states >> np.uint64(shift)) & np.uint64(SLOT_MASK)]
+
+        return ArrayPredicate(lambda s: bool(results[(s >> shift) & SLOT_MASK]), over_states)
