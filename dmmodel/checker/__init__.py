@@ -36,7 +36,7 @@ can jam.
 from dmmodel.checker.assertions import assert_counterexample, assert_discovery, assert_properties
 from dmmodel.checker.bfs import check
 from dmmodel.checker.explored import Step
-from dmmodel.checker.model import Model
+from dmmodel.checker.model import Model, Product
 from dmmodel.checker.outcome import Outcome
 from dmmodel.checker.properties import (
     Always,
@@ -63,6 +63,7 @@ __all__ = [
     "Model",
     "NoStuckStates",
     "Outcome",
+    "Product",
     "Progress",
     "Property",
     "ReachabilityVerdict",

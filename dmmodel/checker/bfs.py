@@ -16,6 +16,7 @@ from dmmodel.checker.explored import NO_PARENT, Explored
 from dmmodel.checker.memory import peak_rss_bytes
 from dmmodel.checker.model import Model
 from dmmodel.checker.outcome import Outcome
+from dmmodel.checker.product import explore as explore_product
 from dmmodel.checker.properties import Predicate, Property
 from dmmodel.checker.result import CheckResult, Progress
 
@@ -48,7 +49,14 @@ def check(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        outcome = _explore(model, props, edges, max_states, progress, started, coverage)
+        outcome = None
+        product = model.components()
+        if product is not None and (max_states is None or max_states >= 1):
+            limit = float("inf") if max_states is None else max_states
+            outcome = explore_product(model, product, props, edges, limit, progress, started,
+                                      coverage)
+        if outcome is None:
+            outcome = _explore(model, props, edges, max_states, progress, started, coverage)
     finally:
         if collecting:
             gc.enable()

@@ -7,14 +7,33 @@ In the spirit of Stateright's ``Model`` trait: subclass, implement ``init_states
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from dmmodel.checker.properties import Property
 
 S = TypeVar("S")
 A = TypeVar("A")
+
+
+@dataclass(frozen=True)
+class Product:
+    """A model's declaration that it is a product of independent components (``components``).
+
+    Component ``c`` starts at local id ``initial[c]`` (a small non-negative int); ``moves(c,
+    local)`` lists its steps from ``local`` as ``(local action, next local id)`` pairs, local
+    actions being small non-negative ints. A global state is ``sum(local_c << shifts[c])``, an
+    int below 2**64, and its successors are, component by component, each of that component's
+    moves with the other local ids unchanged, the action being ``action(c, local action)``.
+    The model's ``init_states`` and ``successors`` must be exactly that.
+    """
+
+    initial: tuple[int, ...]
+    moves: Callable[[int, int], Sequence[tuple[int, int]]]
+    shifts: tuple[int, ...]
+    action: Callable[[int, int], Any]
 
 
 class Model(ABC, Generic[S, A]):
@@ -49,6 +68,14 @@ class Model(ABC, Generic[S, A]):
         except Exception:  # an action the model never produced may not format: show it raw
             label = repr(action)
         raise ValueError(f"action {label} is not enabled in state {self.format_state(state)}")
+
+    def components(self) -> Product | None:
+        """The model as a ``Product`` of independent components, if it is one (default: not).
+
+        The checker then explores each component's graph once and the product with array
+        operations, with the same result as the general search.
+        """
+        return None
 
     def properties(self) -> Sequence[Property]:
         """The properties checked when ``check`` is not given an explicit list."""

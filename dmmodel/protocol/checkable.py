@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from bisect import insort
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from math import factorial, prod
 
 import numpy as np
 
-from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Property
+from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Product, Property
 from dmmodel.checker.predicates import ArrayPredicate
 from dmmodel.protocol.compiled import CompiledSystem
 from dmmodel.protocol.config import Config, Variant
@@ -197,6 +197,17 @@ class DMModel(Model[int, int]):
                 self.moves[sid] = moves
         return moves
 
+    def components(self) -> Product | None:
+        """Without symmetry the devices are independent: each slot evolves alone, a state packs
+        one slot id per device and its successors are each device's slot moves in turn."""
+        if self.symmetric:
+            return None
+        devices = self.devices
+        return Product(initial=tuple(self.slot_id(slot) for slot in self.system.initial()),
+                       moves=lambda _device, sid: self._slot_moves(sid),
+                       shifts=tuple(self.shifts),
+                       action=lambda device, local: local * devices + device)
+
     def successors(self, state: int) -> Iterator[tuple[int, int]]:
         if self.devices == 1:  # the state is the slot id, an action id a local one
             return iter(self._slot_moves(state))
@@ -279,7 +290,8 @@ class DMModel(Model[int, int]):
         )
 
     # -- predicates over encoded states ---------------------------------------------------
-    def _all_slots(self, check: SlotPredicate) -> Callable[[int], bool]:
+    def _all_slots(self, check: SlotPredicate) -> ArrayPredicate:
+        """``check`` on every device's slot, state by state or over an array of states."""
         results, shifts = self.slot_test(check), self.shifts
         failing = self.failing[check]
 
@@ -287,7 +299,14 @@ class DMModel(Model[int, int]):
             # while no slot met so far fails, no state made of them can
             return not failing[0] or all(results[(state >> shift) & SLOT_MASK] for shift in shifts)
 
-        return holds
+        def over_states(states: np.ndarray) -> np.ndarray:
+            if not failing[0]:
+                return np.ones(len(states), dtype=np.bool_)
+            table = np.frombuffer(bytes(results), dtype=np.bool_)
+            return np.logical_and.reduce(
+                [table[(states >> np.uint64(shift)) & np.uint64(SLOT_MASK)] for shift in shifts])
+
+        return ArrayPredicate(holds, over_states)
 
     def _per_device(self, applies: SlotPredicate, goal: SlotPredicate
                     ) -> list[tuple[ArrayPredicate, ArrayPredicate]]:

@@ -1,0 +1,157 @@
+"""The product engine finds exactly what the general search finds, on product models."""
+
+from __future__ import annotations
+
+import pytest
+
+from dmmodel.checker import (
+    Always,
+    AlwaysReachable,
+    Model,
+    NoStuckStates,
+    Product,
+    Sometimes,
+    Verdict,
+    check,
+)
+from dmmodel.checker import product as product_engine
+from dmmodel.checker.bfs import _explore
+from dmmodel.checker.edges import EdgeStore
+from dmmodel.protocol.checkable import DMModel
+from dmmodel.protocol.config import make_config
+
+TOPS = (4, 3)  # each counter's last value; at the top a counter has no step left
+SHIFT = 8
+
+
+class Counters(Model[int, tuple[int, str]]):
+    """Two independent counters, local id ``3 * value + 1``: step up, or from 2 reset to 0."""
+
+    def _moves(self, component: int, local: int) -> list[tuple[int, int]]:
+        value = (local - 1) // 3
+        moves = []
+        if value < TOPS[component]:
+            moves.append((0, 3 * (value + 1) + 1))
+        if value == 2:
+            moves.append((1, 1))
+        return moves
+
+    def components(self) -> Product | None:
+        return Product(initial=(1, 1), moves=self._moves, shifts=(0, SHIFT),
+                       action=lambda c, a: (c, "up" if a == 0 else "reset"))
+
+    def init_states(self) -> list[int]:
+        return [1 | 1 << SHIFT]
+
+    def successors(self, state: int) -> list[tuple[tuple[int, str], int]]:
+        result = []
+        for c, shift in enumerate((0, SHIFT)):
+            local = (state >> shift) & 0xFF
+            for a, nxt in self._moves(c, local):
+                result.append(((c, "up" if a == 0 else "reset"), state + ((nxt - local) << shift)))
+        return result
+
+    def action_class(self, action: tuple[int, str]) -> str:
+        return "protocol" if action[1] == "up" else "fault"
+
+    def coverage_keys(self, action: tuple[int, str]) -> tuple[str, ...]:
+        return (action[1],)
+
+
+class General(Counters):
+    """The same model without the declaration: the general search explores it."""
+
+    def components(self) -> Product | None:
+        return None
+
+
+def values(state: int) -> tuple[int, int]:
+    return ((state & 0xFF) - 1) // 3, ((state >> SHIFT) - 1) // 3
+
+
+PROPERTIES = [
+    Always("sum_below_6", lambda s: sum(values(s)) < 6),
+    Sometimes("first_at_3", lambda s: values(s)[0] == 3),
+    NoStuckStates("no_stuck"),
+    AlwaysReachable("back_to_zero", [(lambda s: True, lambda s: values(s)[1] == 0)]),
+]
+
+
+def outcomes(product: Model, general: Model, max_states: int | None):
+    props = tuple(PROPERTIES if isinstance(product, Counters) else product.properties())
+    limit = float("inf") if max_states is None else max_states
+    mine = product_engine.explore(product, product.components(), props,
+                                  EdgeStore(c for p in props for c in p.edge_classes), limit,
+                                  None, 0.0, True)
+    theirs = _explore(general, props, EdgeStore(c for p in props for c in p.edge_classes),
+                      max_states, None, 0.0, True)
+    return mine, theirs
+
+
+def assert_same(mine, theirs) -> None:
+    assert mine.explored.states == theirs.explored.states
+    assert mine.explored.parent == theirs.explored.parent
+    assert list(mine.explored.position) == list(theirs.explored.position)
+    assert mine.transitions == theirs.transitions
+    assert mine.complete == theirs.complete
+    assert mine.found == theirs.found
+    assert mine.first_stuck == theirs.first_stuck
+    assert (mine.edges.src, mine.edges.dst, mine.edges.cls) == \
+        (theirs.edges.src, theirs.edges.dst, theirs.edges.cls)
+    assert mine.coverage == theirs.coverage
+
+
+@pytest.mark.parametrize("max_states", [None, 1, 2, 3, 5, 8, 13, 19, 20])
+def test_counters_engines_agree(max_states: int | None) -> None:
+    mine, theirs = outcomes(Counters(), General(), max_states)
+    assert_same(mine, theirs)
+    if max_states is None:
+        assert len(mine.explored) == 20 and mine.first_stuck is not None and mine.found
+
+
+def test_counters_verdicts_and_counterexamples_agree() -> None:
+    mine, theirs = check(Counters(), PROPERTIES), check(General(), PROPERTIES)
+    assert [v.holds for v in mine.verdicts] == [False, True, False, False]
+    assert mine.verdicts == theirs.verdicts
+    assert mine.states == theirs.states == 20
+
+
+@pytest.mark.parametrize("variant", ["dm12", "cr"])
+def test_dm_two_devices_engines_agree(variant: str) -> None:
+    config = make_config("two-devices", variant)
+    product, general = DMModel(config), DMModel(config)
+    general.components = lambda: None  # type: ignore[method-assign]
+    mine, theirs = outcomes(product, general, None)
+    assert_same(mine, theirs)
+    assert [product.decode(s) for s in mine.explored.states] == \
+        [general.decode(s) for s in theirs.explored.states]
+    a, b = check(DMModel(config)), check(general)
+    assert (a.states, a.transitions) == (b.states, b.transitions)
+    assert [verdict_facts(v) for v in a.verdicts] == [verdict_facts(v) for v in b.verdicts]
+    assert not all(v.holds for v in a.verdicts) or variant == "cr"
+
+
+def verdict_facts(verdict: Verdict) -> tuple:
+    """What a verdict says, without the property object (each model makes its own)."""
+    return (verdict.property.name, verdict.holds, verdict.counterexample, verdict.example,
+            getattr(verdict, "can_reach", None))
+
+
+def test_dm_cut_inside_a_level_agrees() -> None:
+    config = make_config("two-devices", "cr")
+    product, general = DMModel(config), DMModel(config)
+    general.components = lambda: None  # type: ignore[method-assign]
+    assert_same(*outcomes(product, general, 1000))
+
+
+def test_symmetric_dm_model_is_not_a_product() -> None:
+    assert DMModel(make_config("two-devices", "cr"), symmetry=True,
+                   properties=["no_stuck_state"]).components() is None
+    assert DMModel(make_config("two-devices", "cr")).components() is not None
+
+
+def test_too_large_product_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(product_engine, "MAX_DENSE", 10)
+    assert product_engine.explore(Counters(), Counters().components(), (), EdgeStore(()),
+                                  float("inf"), None, 0.0, False) is None
+    assert check(Counters(), PROPERTIES).verdicts == check(General(), PROPERTIES).verdicts
