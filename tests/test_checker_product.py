@@ -144,9 +144,10 @@ def test_dm_cut_inside_a_level_agrees() -> None:
     assert_same(*outcomes(product, general, 1000))
 
 
-def test_symmetric_dm_model_is_not_a_product() -> None:
+def test_symmetric_or_single_device_dm_model_is_not_a_product() -> None:
     assert DMModel(make_config("two-devices", "cr"), symmetry=True,
                    properties=["no_stuck_state"]).components() is None
+    assert DMModel(make_config("default", "cr")).components() is None
     assert DMModel(make_config("two-devices", "cr")).components() is not None
 
 
@@ -155,3 +156,21 @@ def test_too_large_product_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     assert product_engine.explore(Counters(), Counters().components(), (), EdgeStore(()),
                                   float("inf"), None, 0.0, False) is None
     assert check(Counters(), PROPERTIES).verdicts == check(General(), PROPERTIES).verdicts
+
+
+class Frozen(Counters):
+    """Counters that cannot move at all: one state, stuck, no edges."""
+
+    def _moves(self, component: int, local: int) -> list[tuple[int, int]]:
+        return []
+
+
+class FrozenGeneral(Frozen):
+    def components(self) -> Product | None:
+        return None
+
+
+def test_a_product_without_moves_is_one_stuck_state() -> None:
+    mine, theirs = outcomes(Frozen(), FrozenGeneral(), None)
+    assert_same(mine, theirs)
+    assert len(mine.explored) == 1 and mine.first_stuck == 0 and mine.transitions == 0

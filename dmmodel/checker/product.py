@@ -95,15 +95,12 @@ def explore(
         edge_class = classes[pairs]
 
     index = np.full(prod(p.size for p in parts), -1, dtype=np.int32)
-    src_parts: list[np.ndarray] = []
-    dst_parts: list[np.ndarray] = []
-    cls_parts: list[np.ndarray] = []
     used = np.zeros(len(targets), dtype=np.int64) if cover else None
     level = np.zeros(1, dtype=np.int64)  # dense global ids of the states of the current level
     index[0] = 0
-    dense_parts = [level]
-    parent_parts = [np.array([NO_PARENT], dtype=np.uint32)]
-    position_parts = [np.zeros(1, dtype=np.int64)]
+    state_parts = [_pack(parts, shifts, level)]
+    parent = array("I", [NO_PARENT])
+    position_parts = [np.zeros(1, dtype=np.uint32)]
     n, lo, transitions, depth = 1, 0, 0, 0
     complete = limit >= 1  # the caller only gives a product a limit of at least one state
     first_stuck = None
@@ -153,30 +150,25 @@ def explore(
         transitions += cut
         if store:
             keep = np.flatnonzero(edge_class[edge[:cut]] >= 0)
-            src_parts.append((lo + rows[keep]).astype(np.uint32))
-            dst_parts.append(index[target[keep]].astype(np.uint32))
-            cls_parts.append(edge_class[edge[keep]].astype(np.uint8))
+            # straight into the store's arrays, a level at a time: no list of parts to concatenate
+            edges.src.frombytes((lo + rows[keep]).astype(np.uint32).tobytes())
+            edges.dst.frombytes(index[target[keep]].astype(np.uint32).tobytes())
+            edges.cls.frombytes(edge_class[edge[keep]].astype(np.uint8).tobytes())
         if cover:
             used += np.bincount(edge[:cut], minlength=len(targets))
-        dense_parts.append(target[firsts])
-        parent_parts.append((lo + row[firsts]).astype(np.uint32))
-        position_parts.append(position[firsts])
+        state_parts.append(_pack(parts, shifts, target[firsts]))
+        parent.frombytes((lo + row[firsts]).astype(np.uint32).tobytes())
+        position_parts.append(position[firsts].astype(np.uint32))
         lo, n = n, n + firsts.size
         level = target[firsts]
         depth += 1
     del index
-    dense = np.concatenate(dense_parts)
-    packed = _pack(parts, shifts, dense)
-    del dense
+    packed = np.concatenate(state_parts)
+    del state_parts
     states = packed.tolist()
     positions = np.concatenate(position_parts)
     width = "H" if not positions.size or positions.max() < 1 << 16 else "I"
-    explored = Explored(model, states, _array("I", np.concatenate(parent_parts)),
-                        _array(width, positions))
-    if store:
-        edges.src.frombytes(np.concatenate(src_parts).tobytes())
-        edges.dst.frombytes(np.concatenate(dst_parts).tobytes())
-        edges.cls.frombytes(np.concatenate(cls_parts).tobytes())
+    explored = Explored(model, states, parent, _array(width, positions))
     found = _notable(props, states, packed)
     counts = None
     if cover:

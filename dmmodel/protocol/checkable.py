@@ -199,8 +199,9 @@ class DMModel(Model[int, int]):
 
     def components(self) -> Product | None:
         """Without symmetry the devices are independent: each slot evolves alone, a state packs
-        one slot id per device and its successors are each device's slot moves in turn."""
-        if self.symmetric:
+        one slot id per device and its successors are each device's slot moves in turn. One
+        device is left to the general search: exploring the component is the whole search."""
+        if self.symmetric or self.devices == 1:
             return None
         devices = self.devices
         return Product(initial=tuple(self.slot_id(slot) for slot in self.system.initial()),
