@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
 from dmmodel.checker import (
@@ -10,6 +13,8 @@ from dmmodel.checker import (
     Model,
     NoStuckStates,
     Product,
+    Property,
+    ReachabilityVerdict,
     Sometimes,
     Verdict,
     check,
@@ -17,6 +22,7 @@ from dmmodel.checker import (
 from dmmodel.checker import product as product_engine
 from dmmodel.checker.bfs import _explore
 from dmmodel.checker.edges import EdgeStore
+from dmmodel.checker.predicates import ArrayPredicate, local_to
 from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import make_config
 
@@ -174,3 +180,45 @@ def test_a_product_without_moves_is_one_stuck_state() -> None:
     mine, theirs = outcomes(Frozen(), FrozenGeneral(), None)
     assert_same(mine, theirs)
     assert len(mine.explored) == 1 and mine.first_stuck == 0 and mine.transitions == 0
+
+
+def second_at(value: int) -> ArrayPredicate:
+    """Counter 1 at ``value``, declared to depend on component 1 alone."""
+    return ArrayPredicate(lambda s: values(s)[1] == value,
+                          lambda a: ((a >> np.uint64(SHIFT)) - np.uint64(1)) // np.uint64(3) == value,
+                          component=1, over_locals=lambda ids: (ids - np.uint64(1)) // np.uint64(3) == value)
+
+
+def decide_both_ways(model: Model, props: Sequence[Property]) -> tuple[list, list]:
+    """The verdicts of ``props`` on one product search, decided on the component graphs and on
+    the stored product edges (the outcome without its component graphs)."""
+    props = tuple(props)
+    outcome = product_engine.explore(model, model.components(), props,
+                                     EdgeStore(c for p in props for c in p.edge_classes),
+                                     float("inf"), None, 0.0, False)
+    local = [p.decide(outcome) for p in props]
+    outcome.local_graphs = None
+    return local, [p.decide(outcome) for p in props]
+
+
+def test_local_goals_decide_as_the_product_graph_does() -> None:
+    # by "up" steps counter 1 reaches 0 from nowhere but 0 and 3 from every value up to 3
+    prop = AlwaysReachable("second", [(lambda s: True, second_at(0)), (lambda s: True, second_at(3))])
+    (local,), (product,) = decide_both_ways(Counters(), [prop])
+    assert local == product
+    assert local.holds is False and local.counterexample.obligation == 0
+    assert 0 < sum(local.can_reach[0]) < len(local.can_reach[0]) == 20
+    assert sum(local.can_reach[1]) == 20
+    assert local == check(General(), [prop]).verdicts[0]
+
+
+@pytest.mark.parametrize("variant", ["dm12", "cr"])
+def test_dm_local_goals_decide_as_the_product_graph_does(variant: str) -> None:
+    model = DMModel(make_config("two-devices", variant))
+    goals = [goal for p in model.properties() if isinstance(p, AlwaysReachable) for _, goal in p.obligations]
+    assert [local_to(goal) for goal in goals] == [0, 1] * (len(goals) // 2)  # decided locally
+    local, product = decide_both_ways(model, model.properties())
+    assert [verdict_facts(v) for v in local] == [verdict_facts(v) for v in product]
+    reach = [v for v in local if isinstance(v, ReachabilityVerdict)]
+    assert reach and all(len(v.can_reach) == 2 for v in reach)
+    assert any(not all(marks) for v in reach for marks in v.can_reach)

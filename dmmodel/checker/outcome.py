@@ -13,6 +13,7 @@ from dmmodel.checker.explored import Explored
 from dmmodel.checker.predicates import pack
 
 if TYPE_CHECKING:
+    from dmmodel.checker.product import LocalGraphs
     from dmmodel.checker.properties import Property
 
 
@@ -25,7 +26,8 @@ class Outcome:
     with ``found_state``, so they need not be hashable. ``first_stuck`` is the first expanded
     state without successors that the model does not declare terminal (if stuck states were
     asked for); ``edges`` holds the transitions of the action classes some property tracks;
-    ``coverage`` counts transitions per coverage key when asked for.
+    ``coverage`` counts transitions per coverage key when asked for. ``local_graphs`` holds the
+    component graphs when the product engine searched (reachability of one component's goals).
     """
 
     properties: tuple[Property, ...]
@@ -36,6 +38,7 @@ class Outcome:
     first_stuck: int | None
     edges: EdgeStore
     coverage: dict[str, int] | None
+    local_graphs: LocalGraphs | None = field(default=None, repr=False)
     _predecessors: dict[frozenset[str], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict, repr=False)
 

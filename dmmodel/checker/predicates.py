@@ -6,6 +6,10 @@ evaluated by the reachability properties with one call over every explored state
 Python call per state. The checker offers that form only when the model's states are ints in
 ``[0, 2**64)``: it packs them into one array (once per search) and falls back to per-state calls
 when a state does not fit. ``ArrayPredicate`` bundles both forms; they must agree on every state.
+
+A predicate of a product model (``model.Product``) that looks at one component only may say so:
+``component`` (its index) and ``over_locals`` (a callable from a uint64 array of that component's
+local ids to a bool array). ``AlwaysReachable`` then decides its goal on that component's graph.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ import numpy as np
 class ArrayPredicate:
     """A predicate given state by state (``per_state``) and over a uint64 array (``over_states``)."""
 
-    __slots__ = ("over_states", "per_state")
+    __slots__ = ("component", "over_locals", "over_states", "per_state")
 
     def __init__(self, per_state: Callable[[Any], bool],
-                 over_states: Callable[[np.ndarray], np.ndarray]) -> None:
+                 over_states: Callable[[np.ndarray], np.ndarray], component: int | None = None,
+                 over_locals: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         self.per_state = per_state
         self.over_states = over_states
+        self.component = component
+        self.over_locals = over_locals
 
     def __call__(self, state: Any) -> bool:
         return self.per_state(state)
@@ -33,6 +40,12 @@ class ArrayPredicate:
 def vectorised(predicate: Callable[[Any], bool]) -> bool:
     """Whether ``predicate`` offers the vectorised form ``over_states``."""
     return callable(getattr(predicate, "over_states", None))
+
+
+def local_to(predicate: Callable[[Any], bool]) -> int | None:
+    """The component ``predicate`` declares it depends on alone (with ``over_locals``), if any."""
+    component = getattr(predicate, "component", None)
+    return component if callable(getattr(predicate, "over_locals", None)) else None
 
 
 def pack(states: Sequence[Any]) -> np.ndarray | None:

@@ -7,6 +7,9 @@ successor of a level is listed in the order the general search meets it (state b
 component by component, then move by move), so the states, their discovery order, the parents,
 action positions, transitions, stored edges, notable states and the ``max_states`` cut are
 exactly those of ``bfs._explore``, at numpy speed instead of one interpreter round per edge.
+
+The component graphs stay with the outcome (``LocalGraphs``), so that a reachability goal that
+depends on one component only is decided on that component's graph rather than the product's.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dmmodel.checker.model import Model, Product
 from dmmodel.checker.outcome import Outcome
 from dmmodel.checker.predicates import vectorised
 from dmmodel.checker.properties import Property
+from dmmodel.checker.reach import reaching, reverse_csr
 from dmmodel.checker.result import Progress
 
 # The product is indexed densely (one int32 per combination of component states): above this
@@ -175,7 +179,59 @@ def explore(
         counts = _coverage(model, meaning, pairs, used)
     outcome = Outcome(props, explored, transitions, complete, found, first_stuck, edges, counts)
     outcome.__dict__["packed_states"] = packed  # the cached_property, already computed
+    outcome.local_graphs = LocalGraphs(model, product, parts)
     return outcome
+
+
+class LocalGraphs:
+    """The component graphs of a product search, to decide goals of one component on its own.
+
+    Sound because components are independent: a product path projects onto a path of each
+    component (with the same actions), and a component's path lifts to the product with the
+    other components left unchanged, so a state can reach a goal of component ``c`` by ``via``
+    actions exactly when its local id in ``c`` can, in ``c``'s graph.
+    """
+
+    def __init__(self, model: Model, product: Product, parts: list[_Component]) -> None:
+        self.model = model
+        self.product = product
+        self.parts = parts
+        self._reverse: dict[tuple[int, frozenset[str]], tuple[np.ndarray, np.ndarray]] = {}
+
+    def can_reach(self, component: int, goal: Callable[[np.ndarray], np.ndarray],
+                  via: frozenset[str], packed: np.ndarray) -> bytearray:
+        """Per explored state (``packed``, the product's states), 1 where a local id of
+        ``component`` at which ``goal`` (over an array of local ids) holds is reachable by
+        ``via`` actions, as ``reach.reaching`` marks it on the product graph."""
+        part = self.parts[component]
+        seeds = np.flatnonzero(np.asarray(goal(part.ids), dtype=np.bool_))
+        marks = np.frombuffer(reaching(*self._reverse_csr(component, via), seeds), dtype=np.bool_)
+        by_local = np.zeros(int(part.ids.max()) + 1, dtype=np.uint8)
+        by_local[part.ids] = marks
+        return bytearray(by_local[self._locals(component, packed)].tobytes())
+
+    def _reverse_csr(self, component: int, via: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The reverse CSR of ``component``'s ``via`` edges over its dense ids, built once."""
+        key = (component, via)
+        csr = self._reverse.get(key)
+        if csr is None:
+            part = self.parts[component]
+            kinds = range(int(part.actions.max()) + 1 if part.actions.size else 0)
+            action = self.product.action
+            wanted = np.array([self.model.action_class(action(component, a)) in via for a in kinds],
+                              dtype=np.bool_)
+            keep = wanted[part.actions] if part.actions.size else part.actions.astype(np.bool_)
+            src = np.repeat(np.arange(part.size, dtype=np.int64), np.diff(part.starts))
+            csr = self._reverse[key] = reverse_csr(part.size, src[keep], part.targets[keep])
+        return csr
+
+    def _locals(self, component: int, packed: np.ndarray) -> np.ndarray:
+        """The local ids of ``component`` in the states ``packed`` (its bit field)."""
+        shifts = self.product.shifts
+        shift = shifts[component]
+        top = min((s for s in shifts if s > shift), default=64)
+        mask = np.uint64((1 << (top - shift)) - 1)
+        return (packed >> np.uint64(shift)) & mask
 
 
 def _pack(parts: list[_Component], shifts: np.ndarray, dense: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from dmmodel.checker.predicates import evaluate, pack, vectorised
+from dmmodel.checker.predicates import evaluate, local_to, pack, vectorised
 from dmmodel.checker.reach import reaching
 from dmmodel.checker.result import Counterexample, ReachabilityVerdict, Verdict
 from dmmodel.checker.trap import summarize_trap
@@ -187,14 +187,10 @@ class AlwaysReachable(Property):
     def decide(self, outcome: Outcome) -> Verdict:
         if not outcome.complete:
             return ReachabilityVerdict(self, None)
-        offsets, sources = outcome.predecessors(self.via)
         explored = outcome.explored
         states = explored.states
         packed = outcome.packed_states if self.vectorised else None
-        marks = tuple(
-            reaching(offsets, sources, np.flatnonzero(evaluate(goal, states, packed)))
-            for _, goal in self.obligations
-        )
+        marks = tuple(self._can_reach(outcome, goal, packed) for _, goal in self.obligations)
         for number, ((applies, _), can_reach) in enumerate(zip(self.obligations, marks, strict=True)):
             failing = _failing(states, packed, applies, can_reach)
             if failing.size:  # ascending, so BFS order: the first is the shallowest
@@ -203,6 +199,18 @@ class AlwaysReachable(Property):
                 cex = Counterexample(explored.path_to(bad), "unreachable-goal", number, trap)
                 return ReachabilityVerdict(self, False, cex, can_reach=marks)
         return ReachabilityVerdict(self, True, can_reach=marks)
+
+    def _can_reach(self, outcome: Outcome, goal: Predicate, packed: np.ndarray | None) -> bytearray:
+        """Per explored state, 1 where a ``goal`` state is reachable by ``via`` actions: on the
+        goal's component graph when the search was a product and the goal names its component
+        (``predicates.local_to``), else on the stored product edges."""
+        component = local_to(goal)
+        if outcome.local_graphs is not None and component is not None:
+            packed = outcome.packed_states
+            if packed is not None:
+                return outcome.local_graphs.can_reach(component, goal.over_locals, self.via, packed)
+        offsets, sources = outcome.predecessors(self.via)
+        return reaching(offsets, sources, np.flatnonzero(evaluate(goal, outcome.explored.states, packed)))
 
     @property
     def vectorised(self) -> bool:

@@ -317,11 +317,15 @@ class DMModel(Model[int, int]):
                 for shift in self.shifts]
 
     def _device_test(self, predicate: SlotPredicate, shift: int) -> ArrayPredicate:
-        """``predicate`` on the slot at ``shift``, state by state or over an array of states."""
+        """``predicate`` on the slot at ``shift``, state by state, over an array of states, or over
+        an array of that device's slot ids (the device is the product component it depends on)."""
         results = self.slot_test(predicate)
 
-        def over_states(states: np.ndarray) -> np.ndarray:
-            table = np.frombuffer(bytes(results), dtype=np.bool_)  # a snapshot: slots may grow
-            return table[(states >> np.uint64(shift)) & np.uint64(SLOT_MASK)]
+        def over_locals(sids: np.ndarray) -> np.ndarray:
+            return np.frombuffer(bytes(results), dtype=np.bool_)[sids]  # a snapshot: slots may grow
 
-        return ArrayPredicate(lambda s: bool(results[(s >> shift) & SLOT_MASK]), over_states)
+        def over_states(states: np.ndarray) -> np.ndarray:
+            return over_locals((states >> np.uint64(shift)) & np.uint64(SLOT_MASK))
+
+        return ArrayPredicate(lambda s: bool(results[(s >> shift) & SLOT_MASK]), over_states,
+                              component=shift // SLOT_BITS, over_locals=over_locals)
