@@ -9,7 +9,8 @@ action positions, transitions, stored edges, notable states and the ``max_states
 exactly those of ``bfs._explore``, at numpy speed instead of one interpreter round per edge.
 
 The component graphs stay with the outcome (``LocalGraphs``), so that a reachability goal that
-depends on one component only is decided on that component's graph rather than the product's.
+depends on one component only is decided on that component's graph rather than the product's;
+when every property decides so, the product's edges are not stored at all.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def explore(
     pairs = owner * n_actions + actions
     kinds = np.flatnonzero(np.bincount(pairs))  # not np.unique: it imports numpy.ma (50 ms)
     meaning = {int(p): product.action(int(p) // n_actions, int(p) % n_actions) for p in kinds}
-    store = bool(edges.class_ids)
+    # goals of one component are decided on its graph (``LocalGraphs``): their edges need no store
+    store = bool(edges.class_ids) and any(p.product_edge_classes() for p in props)
     if store:
         classes = np.full(k * n_actions, -1, dtype=np.int16)
         for p, action in meaning.items():

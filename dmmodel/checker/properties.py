@@ -57,6 +57,11 @@ class Property(ABC):
     def decide(self, outcome: Outcome) -> Verdict:
         """The verdict on this property, given what the search found."""
 
+    def product_edge_classes(self) -> frozenset[str]:
+        """The action classes whose edges a product search must store for this property (one
+        that decides on the component graphs needs none)."""
+        return self.edge_classes
+
     def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
         """Indices of the explored states at which this property fails, in ascending order."""
         raise ValueError(f"{type(self).__name__} {self.name!r} does not fail at particular states")
@@ -199,6 +204,10 @@ class AlwaysReachable(Property):
                 cex = Counterexample(explored.path_to(bad), "unreachable-goal", number, trap)
                 return ReachabilityVerdict(self, False, cex, can_reach=marks)
         return ReachabilityVerdict(self, True, can_reach=marks)
+
+    def product_edge_classes(self) -> frozenset[str]:
+        local = all(local_to(goal) is not None for _, goal in self.obligations)
+        return frozenset() if local else self.via
 
     def _can_reach(self, outcome: Outcome, goal: Predicate, packed: np.ndarray | None) -> bytearray:
         """Per explored state, 1 where a ``goal`` state is reachable by ``via`` actions: on the
