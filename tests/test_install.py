@@ -72,3 +72,13 @@ def test_installed_simulate_lists_the_scenarios(installed, tmp_path):
     assert out.returncode == 0, out.stderr
     listed = [line.split()[0] for line in out.stdout.splitlines() if line.strip()]
     assert listed == scenario_names() and listed
+
+
+def test_installed_tool_writes_into_the_working_folder_never_into_the_package(installed, tmp_path):
+    out = _run([installed / "dmmodel", "diagrams"], cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert (tmp_path / "diagrams" / "machine-device-cr.dot").is_file()
+    refused = _run([installed / "dmmodel", "manifest"], cwd=tmp_path)
+    assert refused.returncode == 2 and "only in a clone" in refused.stderr
+    readme = _run([installed / "dmmodel", "diagrams", "--readme"], cwd=tmp_path)
+    assert readme.returncode == 2 and "only in a clone" in readme.stderr

@@ -15,12 +15,14 @@ from dmmodel.analysis import analyse
 from dmmodel.cli.errors import usage_errors
 from dmmodel.cli.progress import PerConfig
 from dmmodel.output import FileSet
-from dmmodel.protocol.config import SPECS_DIR
+from dmmodel.protocol.config import SPECS_DIR, SPECS_IN_CHECKOUT
 from dmmodel.render import RenderError, find_dot_renderer
 from dmmodel.views.catalog import Diagram, build_diagrams
 from dmmodel.views.publish import readme_with_embeds, refresh_readme, stale_files, write_diagrams
 
-DIAGRAMS_DIR = SPECS_DIR.parent / "diagrams"
+# From a checkout, the repository's diagrams/ and README; from an installed package, ./diagrams
+# (site-packages is not a place to write) and no README to refresh.
+DIAGRAMS_DIR = SPECS_DIR.parent / "diagrams" if SPECS_IN_CHECKOUT else Path("diagrams")
 README = SPECS_DIR.parent / "README.md"
 REGENERATE = "uv run dmmodel diagrams --readme"
 
@@ -63,6 +65,8 @@ def diagrams_command(folder: Path, check_only: bool, readme: bool, config_name: 
     drawn only for configurations small enough to read; a line says when it is left out.
     Exit status: 0 done or current, 1 stale, 2 bad usage or a file that cannot be written.
     """
+    if readme and not SPECS_IN_CHECKOUT:
+        raise click.UsageError("--readme: only in a clone of the repository (this dmmodel is installed)")
     started = time.perf_counter()
     click.echo(f"checking the variants on configuration {config_name} ...", err=True)
     with usage_errors(), PerConfig() as progress:

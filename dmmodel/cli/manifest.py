@@ -8,6 +8,7 @@ from dmmodel import manifest
 from dmmodel.cli.errors import usage_errors
 from dmmodel.cli.progress import PerConfig, note
 from dmmodel.output import write_text
+from dmmodel.protocol.config import SPECS_IN_CHECKOUT
 
 
 @click.command("manifest")
@@ -18,6 +19,9 @@ from dmmodel.output import write_text
 def manifest_command(check_only: bool, configs: tuple[str, ...]) -> None:
     """Record distinct states, transitions, depth, verdicts and rule coverage per configuration
     and variant."""
+    if not check_only and not SPECS_IN_CHECKOUT:
+        raise click.UsageError("the manifest is rewritten only in a clone of the repository "
+                               "(this dmmodel is installed); --check works anywhere")
     if configs and not check_only:
         raise click.UsageError("--config only goes with --check (the manifest is rewritten whole)")
 
