@@ -19,7 +19,8 @@ from typing import Any
 from dmmodel.checker import CheckResult, Counterexample, Progress, Verdict, check
 from dmmodel.protocol.checkable import DMModel, property_names
 from dmmodel.protocol.config import PRESETS, Bounds, Config, ConfigError, load_bounds, variant
-from dmmodel.protocol.crypto import realize
+from dmmodel.protocol.crypto import symbolize
+from dmmodel.protocol.nonces import canonical
 from dmmodel.protocol.scenarios import ScenarioRun, load_all, run_scenario
 from dmmodel.protocol.system import SystemState
 from dmmodel.protocol.trace import TraceEntry, play
@@ -115,11 +116,12 @@ def replay(model: DMModel, counterexample: Counterexample) -> list[TraceEntry]:
     the real path it stands for (the right device at each step).
     """
     path = _real_path(model, counterexample)
-    _, trace = play(model.config, [model.step_action(action) for action, _ in path])
+    system, trace = play(model.config, [model.step_action(action) for action, _ in path])
     for step, (_, state), entry in zip(counterexample.steps[1:], path, trace, strict=True):
         expected: SystemState = model.decode(state)
         index = entry.index
-        if realize(expected[index], index) != entry.slot or model.encode(expected) != step.state:
+        live = canonical(symbolize(entry.slot, system.runtimes[index].crypto))
+        if live != expected[index] or model.encode(expected) != step.state:
             raise RuntimeError(f"replay diverged from the checker at step {entry.number}")
     return trace
 

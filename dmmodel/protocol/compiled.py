@@ -1,5 +1,6 @@
 """The compiled successor function: the rule tables as plain dictionaries, memoised per rule.
 
+Nonces are renamed after every step (``nonces.canonical``), which keeps the search finite.
 Built from the same tables as the ``transitions`` machines (``machines.py``). Rules are indexed
 by (role, control state, trigger), and each rule choice and firing is memoised. A slot's steps
 are not: the checker's model (``checkable.py``) keeps them once per slot id, so a second copy
@@ -12,6 +13,7 @@ from typing import Any
 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import Crypto, SymbolicCrypto
+from dmmodel.protocol.nonces import canonical
 from dmmodel.protocol.rules import Ctx, Role, Rule
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import (
@@ -34,6 +36,7 @@ class CompiledRuntime:
 
     def __init__(self, config: Config, index: int, crypto: Crypto | None = None) -> None:
         self.ctx = Ctx(config.bounds, config.variant, crypto or SymbolicCrypto(), index)
+        self.crypto, self.index = self.ctx.crypto, index
         self.dispatch: dict[tuple[Role, str, str], list[Rule]] = {}
         for role, table in TABLES.items():
             for rule in table.for_variant(config.variant).rules:
@@ -54,6 +57,10 @@ class CompiledRuntime:
     def choose(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
         rule = self._rule((role, trigger, ctl, data, arg))
         return None if rule is None else rule.name
+
+    def settle(self, slot: Slot) -> Slot:
+        """New nonces become the next names of the slot's canonical renaming."""
+        return canonical(slot)
 
     def fire(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any):
         key = (role, trigger, ctl, data, arg)

@@ -51,8 +51,98 @@ RANGES: dict[str, tuple[int, int]] = {
     "losses": (0, 8),
     "capacity": (1, 8),
     "retry_limit": (0, 8),
-    "nonces": (2, 16),
 }
+RETIRED = {"nonces": "nonces are fresh values now, never reused, so they need no bound; delete the key"}
+
+
+CAPABILITIES = ("record", "replay", "drop", "hold", "edit", "forge", "card_secret")
+
+
+@dataclass(frozen=True)
+class Attacker:
+    """The network attacker of a configuration: a named profile of capabilities, each switchable.
+
+    ``record`` copies a package it sees (at most ``memory`` kept); ``replay`` sends a recorded
+    package again; ``drop`` and ``hold`` (release later) act on a package in flight; ``edit``
+    changes what no credential covers and ``forge`` injects packages built from what it knows;
+    ``card_secret`` means it knows the card/factory secret g0 and makes credentials with it.
+    ``budget`` bounds its active steps per device (recording and releasing are free). Under
+    ``tls`` it reads and changes nothing: only drop and hold remain, and with the card secret it
+    can still open its own connection and forge.
+    """
+
+    profile: str = "none"
+    record: bool = False
+    replay: bool = False
+    drop: bool = False
+    hold: bool = False
+    edit: bool = False
+    forge: bool = False
+    card_secret: bool = False
+    tls: bool = False
+    budget: int = 0
+    memory: int = 1
+
+    def __post_init__(self) -> None:
+        for name in (*CAPABILITIES, "tls"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"attacker.{name}: expected true or false, got {getattr(self, name)!r}")
+        for name, (low, high) in (("budget", (0, 6)), ("memory", (1, 3))):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ConfigError(f"attacker.{name}: expected an integer from {low} to {high}, got {value!r}")
+
+    @property
+    def active(self) -> bool:
+        """The attacker can do anything at all."""
+        return any(self.can(name) for name in CAPABILITIES)
+
+    def can(self, capability: str) -> bool:
+        """Whether the attacker has ``capability`` (TLS leaves drop, hold and card forgeries)."""
+        if self.tls and capability in ("record", "replay", "edit"):
+            return False
+        if capability == "forge":
+            return self.forge and (self.card_secret or not self.tls)
+        return getattr(self, capability)
+
+    def describe(self) -> str:
+        """One line for the configuration banner."""
+        if not self.active:
+            return "no attacker"
+        caps = ", ".join(c.replace("_", " ") for c in CAPABILITIES if self.can(c))
+        tls = ", TLS" if self.tls else ""
+        return f"attacker {self.profile} ({caps}; {self.budget} step(s), memory {self.memory}{tls})"
+
+
+ATTACKERS: dict[str, Attacker] = {
+    a.profile: a
+    for a in (
+        Attacker(),
+        Attacker("replay", record=True, replay=True, budget=1),
+        Attacker("edit", edit=True, forge=True, budget=1),
+        Attacker("delay", drop=True, hold=True, budget=1),
+        Attacker("card-leak", record=True, forge=True, card_secret=True, budget=1),
+        Attacker("network", record=True, replay=True, drop=True, hold=True, edit=True, forge=True,
+                 budget=1),
+    )
+}
+
+
+def attacker_from_dict(data: Any) -> Attacker:
+    """Build :class:`Attacker` from a TOML ``[attacker]`` table: a ``profile`` and overrides."""
+    if not isinstance(data, dict):
+        raise ConfigError("attacker: expected a table")
+    values = dict(data)
+    name = values.pop("profile", None)
+    if name is None:
+        raise ConfigError(f"attacker.profile: missing; allowed: {', '.join(ATTACKERS)}")
+    if name not in ATTACKERS:
+        raise ConfigError(f"attacker.profile: unknown {name!r}; allowed: {', '.join(ATTACKERS)}")
+    known = (*CAPABILITIES, "tls", "budget", "memory")
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"attacker.{key}: unknown key; allowed: profile, {', '.join(known)}")
+    return replace(ATTACKERS[name], **values)
 
 
 @dataclass(frozen=True)
@@ -66,10 +156,10 @@ class Bounds:
     losses: int = 0
     capacity: int = 2
     retry_limit: int = 2
-    nonces: int = 2
     notifications: bool = True
     bootstrap_types: tuple[BootstrapType, ...] = (BootstrapType.SMARTCARD,)
     profile: Profile = Profile.DM
+    attacker: Attacker = Attacker()
 
     def __post_init__(self) -> None:
         for name, (low, high) in RANGES.items():
@@ -96,6 +186,11 @@ class Variant:
     ack: bool = False  # DM-HLR-2: the server acknowledges the report
     type_node: bool = False  # DM-HLR-3: the device records its bootstrap type; the server reads it
     rotation: str = COMMIT_ON_STATUS
+    # mitigations of the attacks on the change request (see specs/security.md)
+    challenge: bool = False  # a report is answered with 401 + Chal; g0 only over that nonce
+    device_nonce: bool = False  # each session's Package 1 carries a fresh device nonce (Chal)
+    bound_ack: bool = False  # the device takes an acknowledgement only if it names its bootstrap
+    integrity: bool = False  # HMAC over whole packages (x-syncml-hmac), Package 3 included
     claims_cr: bool = False  # the variant claims the CR's requirements (decides the exit status)
     doc: str = ""
 
@@ -106,12 +201,36 @@ class Variant:
             )
         if self.ack and not self.report:
             raise ConfigError("ack: an acknowledgement needs report = true")
+        for switch in ("challenge", "bound_ack"):
+            if getattr(self, switch) and not self.report:
+                raise ConfigError(f"{switch}: this mitigation needs report = true")
 
     def on(self, switch: str) -> bool:
         """Whether a behaviour switch is on (for ``rotation``: the keep-previous policy)."""
         value = getattr(self, switch)
         return value == KEEP_PREVIOUS if switch == "rotation" else bool(value)
 
+
+def _cr(name: str, doc: str, **switches: bool) -> Variant:
+    """The change request with the keep-previous policy and some mitigations switched on."""
+    return Variant(name, report=True, ack=True, type_node=True, rotation=KEEP_PREVIOUS,
+                   claims_cr=True, doc=doc, **switches)
+
+
+MITIGATIONS = (
+    _cr("cr-challenge", "cr-keep-previous; the server answers a report with 401 + a fresh Chal and "
+        "accepts the bootstrap-time secret only over that nonce", challenge=True),
+    _cr("cr-device-nonce", "cr-keep-previous; every session's Package 1 carries a fresh device "
+        "nonce for the server's credential, and the acknowledgement names the bootstrap it answers",
+        device_nonce=True, bound_ack=True),
+    _cr("cr-hmac", "cr-keep-previous with HMAC (x-syncml-hmac) over every package, Package 3 included",
+        integrity=True),
+    _cr("cr-fresh", "cr-keep-previous with a challenged report, a device nonce and a bound "
+        "acknowledgement (freshness on both sides)", challenge=True, device_nonce=True, bound_ack=True),
+    _cr("cr-fresh-hmac", "cr-fresh with HMAC over every package", challenge=True, device_nonce=True,
+        bound_ack=True, integrity=True),
+)
+BENIGN_PRESETS = ("dm12", "report", "report-ack", "cr", "cr-keep-previous")  # the original matrix
 
 PRESETS: dict[str, Variant] = {
     v.name: v
@@ -138,6 +257,7 @@ PRESETS: dict[str, Variant] = {
             claims_cr=True,
             doc="the change request, and the server keeps the previous secret until the new one is used",
         ),
+        *MITIGATIONS,
     )
 }
 
@@ -177,9 +297,11 @@ def _enum_tuple(key: str, values: Any, enum: type) -> tuple:
 
 def bounds_from_dict(data: dict[str, Any]) -> Bounds:
     """Build :class:`Bounds` from a TOML table, rejecting unknown keys by name."""
-    known = {f.name for f in fields(Bounds)}
+    known = {f.name for f in fields(Bounds)} - {"attacker"}
     values = dict(data)
     for key in values:
+        if key in RETIRED:
+            raise ConfigError(f"{key}: {RETIRED[key]}")
         if key not in known:
             raise ConfigError(f"{key}: unknown bound; allowed: {', '.join(sorted(known))}")
     if "bootstrap_types" in values:
@@ -223,12 +345,14 @@ def load_bounds(name_or_path: str) -> tuple[str, Bounds]:
             names = ", ".join(named_configs())
             raise ConfigError(f"config: unknown {name_or_path!r}; allowed: {names} or a .toml file")
     data = read_toml(path, "config")
-    extra = set(data) - {"bounds", "description"}
+    extra = set(data) - {"bounds", "description", "attacker"}
     if extra:
-        raise ConfigError(f"{sorted(extra)[0]}: unknown table; allowed: bounds, description")
+        raise ConfigError(f"{sorted(extra)[0]}: unknown table; allowed: bounds, attacker, description")
     table = data.get("bounds", {})
     if not isinstance(table, dict):
         raise ConfigError("bounds: expected a table")
+    if "attacker" in data:
+        return path.stem, replace(bounds_from_dict(table), attacker=attacker_from_dict(data["attacker"]))
     return path.stem, bounds_from_dict(table)
 
 

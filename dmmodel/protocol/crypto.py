@@ -2,8 +2,9 @@
 
 The rule tables build and check every credential through one of these, so the same rules run
 with either. Symbolic credentials are ``(generation, nonce)`` pairs: equal exactly when the real
-digests are equal, because every (device, generation) has its own secret. ``realize`` turns a
-symbolic slot into the real one, which is how a test shows that the two agree.
+digests are equal, because every (device, generation) has its own secret. ``symbolize`` turns a
+slot of the executable machines back into the symbolic one, which is how a test shows that the
+two agree.
 """
 
 from __future__ import annotations
@@ -51,39 +52,45 @@ class SymbolicCrypto:
 
 
 class RealCrypto:
-    """Credentials as the real ``syncml:auth-md5`` digests and Package 0 digest."""
+    """Credentials as the real ``syncml:auth-md5`` digests and Package 0 digest.
+
+    It remembers the ``(generation, nonce)`` behind every credential it made (``made``), so
+    that a slot of the executable machines can be turned back into the checker's form.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[str, tuple[int, int]] = {}
+
+    def _note(self, cred: str, gen: int, nonce: int) -> str:
+        self.made[cred] = (gen, nonce)
+        return cred
 
     def client(self, index: int, gen: int, nonce: int) -> str:
-        return credentials.md5_digest(
-            device_name(index), client_secret(index, gen), nonce_text(nonce)
-        )
+        cred = credentials.md5_digest(device_name(index), client_secret(index, gen), nonce_text(nonce))
+        return self._note(cred, gen, nonce)
 
     def server(self, index: int, gen: int, nonce: int) -> str:
-        return credentials.md5_digest(SERVER_ID, server_secret(index, gen), nonce_text(nonce))
+        cred = credentials.md5_digest(SERVER_ID, server_secret(index, gen), nonce_text(nonce))
+        return self._note(cred, gen, nonce)
 
     def notification(self, index: int, gen: int, nonce: int) -> str:
         trigger = f"pkg0:{device_name(index)}"
-        return credentials.notification_digest(
+        cred = credentials.notification_digest(
             SERVER_ID, server_secret(index, gen), nonce_text(nonce), trigger
         )
+        return self._note(cred, gen, nonce)
 
 
-_MAKER_BY_PACKAGE = {0: "notification", 1: "client", 2: "server"}
+def symbolize(slot: Slot, crypto: RealCrypto) -> Slot:
+    """The slot with every real credential ``crypto`` made replaced by its ``(generation,
+    nonce)``: the executable machines' slot in the checker's form."""
 
+    def package(p: Package) -> Package:
+        return p if not isinstance(p.cred, str) else p._replace(cred=crypto.made.get(p.cred, p.cred))
 
-def realize_package(package: Package, index: int, crypto: Crypto) -> Package:
-    """Replace a symbolic credential in ``package`` by the one ``crypto`` makes."""
-    if package.cred is None:
-        return package
-    gen, nonce = package.cred
-    make = getattr(crypto, _MAKER_BY_PACKAGE[package.number])
-    return package._replace(cred=make(index, gen, nonce))
-
-
-def realize(slot: Slot, index: int, crypto: Crypto | None = None) -> Slot:
-    """The slot with every symbolic credential in its channels made real."""
-    crypto = crypto or RealCrypto()
-    return slot._replace(
-        up=tuple(realize_package(p, index, crypto) for p in slot.up),
-        down=tuple(realize_package(p, index, crypto) for p in slot.down),
-    )
+    attacker = slot.attacker
+    if attacker is not None:
+        held = attacker.held and (attacker.held[0], package(attacker.held[1]))
+        attacker = attacker._replace(recorded=tuple(map(package, attacker.recorded)), held=held)
+    return slot._replace(up=tuple(map(package, slot.up)), down=tuple(map(package, slot.down)),
+                         attacker=attacker)

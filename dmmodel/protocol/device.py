@@ -11,6 +11,7 @@ from typing import Any
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.config import Bounds
 from dmmodel.protocol.messages import Package
+from dmmodel.protocol.nonces import FRESH
 from dmmodel.protocol.rules import FAULT, SETUP, Chain, Ctx, MachineTable, Role, Rule
 from dmmodel.protocol.state import DeviceData, Slot
 
@@ -19,11 +20,23 @@ SESSION_STATES = (AWAITING_AUTH, AWAITING_CLOSE)
 ACCOUNT_STATES = (IDLE, AWAITING_AUTH, AWAITING_CLOSE)
 
 
+def new_run(ctx: Ctx, d: DeviceData) -> DeviceData:
+    """A new session run (a ghost: one per SyncML session, retries after 401 stay in it); with
+    ``device_nonce`` the device also picks a fresh nonce of its own for the server's credential."""
+    d = d._replace(run=FRESH)
+    if ctx.variant.device_nonce:
+        d = d._replace(snonce=FRESH + 1)
+    return d
+
+
 def package1(ctx: Ctx, d: DeviceData) -> Package:
-    """Package 1: Alert 1200/1201, the device's credential, and the report when one is pending."""
+    """Package 1: Alert 1200/1201, the device's credential, and the report when one is pending
+    (with ``device_nonce``, also the device's nonce for the server's credential, as a Chal)."""
     alert = v.ALERT_SERVER_INITIATED if d.server_initiated else v.ALERT_CLIENT_INITIATED
     report = d.epoch if d.report_pending and ctx.variant.report else None
-    return Package(1, alert=alert, cred=ctx.crypto.client(ctx.index, d.gen, d.cnonce), report=report)
+    chal = d.snonce if ctx.variant.device_nonce else None
+    return Package(1, alert=alert, cred=ctx.crypto.client(ctx.index, d.gen, d.cnonce), report=report,
+                   chal=chal)
 
 
 def bootstrap_choices(bounds: Bounds, slot: Slot) -> tuple[tuple[str, int], ...]:
@@ -51,7 +64,7 @@ def bootstrap(ctx: Ctx, d: DeviceData, arg: tuple[str, int]) -> tuple[DeviceData
 
 def connect(ctx: Ctx, d: DeviceData, arg: Any) -> tuple[DeviceData, tuple]:
     """Client-initiated session: Package 1 with Alert 1201."""
-    d = d._replace(retries=0, server_initiated=False)
+    d = new_run(ctx, d._replace(retries=0, server_initiated=False))
     return d, (package1(ctx, d),)
 
 
@@ -62,7 +75,7 @@ def notification_valid(ctx: Ctx, d: DeviceData, p: Package) -> bool:
 
 def answer_notification(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
     """Server-initiated session: Package 1 with Alert 1200."""
-    d = d._replace(retries=0, server_initiated=True)
+    d = new_run(ctx, d._replace(retries=0, server_initiated=True))
     return d, (package1(ctx, d),)
 
 
@@ -78,12 +91,23 @@ def server_refused(ctx: Ctx, d: DeviceData, p: Package) -> bool:
     return p.status == v.STATUS_AUTHENTICATED and not server_authenticated(ctx, d, p)
 
 
+def ack_taken(ctx: Ctx, d: DeviceData, p: Package) -> bool:
+    """The 212 acknowledges the report (with ``bound_ack``: only if it names this bootstrap)."""
+    return p.ack is not None and (not ctx.variant.bound_ack or p.ack == d.epoch)
+
+
+def mac(ctx: Ctx, d: DeviceData, nonce: int) -> object:
+    """With ``integrity``, the MAC of a Package 3 over the nonce the server just issued."""
+    return ctx.crypto.client(ctx.index, d.gen, nonce) if ctx.variant.integrity else None
+
+
 def take_session(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
     """Apply the commands (Replace, Get, acknowledgement) and answer with Package 3."""
-    snonce = (d.snonce + 1) % ctx.bounds.nonces
+    snonce = FRESH
     gen = d.gen if p.replace is None else p.replace
     report_pending, acked = d.report_pending, d.acked
-    if p.ack is not None:
+    proof = mac(ctx, d, p.chal)
+    if ack_taken(ctx, d, p):
         report_pending, acked = False, d.epoch
     elif not ctx.variant.ack:
         report_pending = False  # without an acknowledgement the 212 is all the device gets
@@ -95,15 +119,15 @@ def take_session(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple
         chal=snonce,
         replace_status=v.STATUS_OK if p.replace is not None else None,
         type_result=(d.boot, d.profile) if p.get_type else None,
+        cred=proof,
     )
     return d, (reply,)
 
 
 def reject_server(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple]:
     """Refuse the server's credential: Status 401 with a new nonce for it, and end the session."""
-    snonce = (d.snonce + 1) % ctx.bounds.nonces
-    d = d._replace(snonce=snonce, retries=0)
-    return d, (Package(3, status=v.STATUS_UNAUTHORIZED, chal=snonce),)
+    d = d._replace(snonce=FRESH, retries=0)
+    return d, (Package(3, status=v.STATUS_UNAUTHORIZED, chal=FRESH, cred=mac(ctx, d, p.chal)),)
 
 
 def may_retry(ctx: Ctx, d: DeviceData, p: Package) -> bool:

@@ -15,6 +15,7 @@ from transitions import Machine
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import Crypto, RealCrypto
 from dmmodel.protocol.messages import Package
+from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import Ctx, MachineTable, Role, Rule
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import (
@@ -68,8 +69,11 @@ class LiveMachine:
 class MachineRuntime:
     """Runs a slot's steps on its live device and account machines."""
 
-    def __init__(self, config: Config, index: int, crypto: Crypto | None = None) -> None:
+    def __init__(self, config: Config, index: int, crypto: Crypto | None = None,
+                 fresh: FreshCounter | None = None) -> None:
         ctx = Ctx(config.bounds, config.variant, crypto or RealCrypto(), index)
+        self.crypto, self.index = ctx.crypto, index
+        self.fresh = fresh or FreshCounter()
         slot = initial_slot(config)
         self.machines = {
             Role.DEVICE: LiveMachine(TABLES[Role.DEVICE].for_variant(config.variant), ctx, slot.device),
@@ -92,6 +96,15 @@ class MachineRuntime:
                 return rule.name
         raise RuntimeError(f"{role}: transitions may fire {trigger!r} but no rule's guard holds")
 
+    def settle(self, slot: Slot) -> Slot:
+        """New nonces are drawn from the system's counter, and the machines take them too."""
+        slot = self.fresh.settle(slot)
+        for role, data in ((Role.DEVICE, slot.device), (Role.SERVER, slot.account)):
+            machine = self.machines[role]
+            machine.data = data
+            machine.sent = tuple(map(self.fresh.settled, machine.sent))
+        return slot
+
     def fire(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any):
         machine = self._machine(role, ctl, data)
         machine.sent = ()
@@ -105,7 +118,8 @@ class ExecutableSystem:
 
     def __init__(self, config: Config, crypto: Crypto | None = None) -> None:
         self.config = config
-        self.runtimes = [MachineRuntime(config, i, crypto) for i in range(config.bounds.devices)]
+        self.fresh = FreshCounter()  # one counter for the whole system: no nonce is issued twice
+        self.runtimes = [MachineRuntime(config, i, crypto, self.fresh) for i in range(config.bounds.devices)]
         self.slots: list[Slot] = [initial_slot(config) for _ in range(config.bounds.devices)]
 
     @property
@@ -134,6 +148,7 @@ class ExecutableSystem:
                 machine.machine.set_state(ctl)
                 machine.data = data
         self.slots = list(state)
+        self.fresh.reserve(self.slots)
 
     def copy(self) -> ExecutableSystem:
         """An independent system with fresh machines in the same state."""

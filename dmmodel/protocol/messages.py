@@ -22,7 +22,9 @@ class Package(NamedTuple):
     ``cred``, commands ``replace`` = new secret generation, ``get_type``, ``ack`` = Status 200 for
     the report); 3 device to server (``status`` on the server's credential with ``chal``,
     ``replace_status``, ``type_result`` = the bootstrap type and profile the device recorded);
-    4 server closes the session.
+    4 server closes the session. ``chal`` on Package 1 is the device's own nonce for the server's
+    credential, sent with the report (a mitigation variant). ``tag`` is the ghost
+    :class:`Origin` of the package, for the security properties only.
     """
 
     number: int
@@ -36,6 +38,22 @@ class Package(NamedTuple):
     ack: int | None = None
     replace_status: int | None = None
     type_result: tuple[str, str] | None = None
+    tag: Origin | None = None
+
+
+class Origin(NamedTuple):
+    """Who really made a package, a ghost the attacker cannot touch (a replay copies it, a
+    forgery or an edit is tagged ``attacker``). ``epoch`` and ``run`` are the device's bootstrap
+    and session run the package belongs to (for a server package: those of the package it
+    answers); ``report`` says the server answered the device's own bootstrap report."""
+
+    sender: str  # "device", "server" or "attacker"
+    epoch: int = 0
+    run: int = 0
+    report: bool = False
+
+
+FORGED = Origin("attacker")
 
 
 def nonce_text(nonce: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dmmodel.protocol import monitor
 from dmmodel.protocol.device import AWAITING_CLOSE, FACTORY
 from dmmodel.protocol.server import IN_SESSION
 from dmmodel.protocol.state import Slot
@@ -51,6 +52,15 @@ def ack_for_real_bootstrap(slot: Slot) -> bool:
     return in_flight and slot.device.acked <= min(slot.device.epoch, slot.account.report_seen)
 
 
+def _kept(name: str) -> SlotPredicate:
+    def kept(slot: Slot) -> bool:
+        return not monitor.violated(slot.monitor, name)
+
+    kept.__name__ = name
+    kept.__doc__ = f"The monitor has not seen a step that breaks {name}."
+    return kept
+
+
 def has_account(slot: Slot) -> bool:
     """The device has been bootstrapped (liveness questions start from here)."""
     return slot.device_state != FACTORY
@@ -59,6 +69,13 @@ def has_account(slot: Slot) -> bool:
 def authenticated(slot: Slot) -> bool:
     """The device has authenticated the server, which authenticated it (DM-HLR-1's goal)."""
     return slot.device_state == AWAITING_CLOSE
+
+
+def same_run_session(slot: Slot) -> bool:
+    """Device and server are in a session opened on the device's current run, each having
+    authenticated the other (the goal of recovery after an attack)."""
+    return (slot.device_state == AWAITING_CLOSE and slot.server_state == IN_SESSION
+            and slot.device.run in slot.monitor.opened)
 
 
 def bootstrap_acknowledged(slot: Slot) -> bool:
@@ -99,7 +116,7 @@ class SlotGoal:
 REACHABLE = ("From every reachable state with a bootstrapped device, protocol steps alone "
              "(no bootstrap, reset or loss) can reach one where: ")
 
-INVARIANTS = (
+PROTOCOL_INVARIANTS = (
     SlotInvariant("sound_authentication", "DM-HLR-1", sound_authentication,
                   "The server is in a session only on a credential of a secret it holds as current, "
                   "and only through the bootstrap-time secret after it has seen a bootstrap report."),
@@ -115,6 +132,25 @@ INVARIANTS = (
                   "server holds the generation the server holds for it (or the one it is rotating to)."),
 )
 
+SECURITY = (
+    SlotInvariant(monitor.SERVER_AGREEMENT, "DM-SEC-1", _kept(monitor.SERVER_AGREEMENT),
+                  "The server opens a session on a Package 1 only if the device sent it, unchanged, "
+                  "and opens at most one session on each run of the device (injective agreement, "
+                  "Lowe)."),
+    SlotInvariant(monitor.DEVICE_AGREEMENT, "DM-SEC-1", _kept(monitor.DEVICE_AGREEMENT),
+                  "The device accepts a 212 only if the server sent it, unchanged, as the answer to "
+                  "the device's current run, on which the server opened a session."),
+    SlotInvariant(monitor.ROLLBACK, "DM-SEC-2", _kept(monitor.ROLLBACK),
+                  "Every return of an account to the bootstrap-time secret from another secret "
+                  "answers a genuine report of the device's latest bootstrap, one return per "
+                  "bootstrap."),
+    SlotInvariant(monitor.AUTHENTIC_ACK, "DM-SEC-3", _kept(monitor.AUTHENTIC_ACK),
+                  "The device believes its bootstrap acknowledged only if the server processed that "
+                  "bootstrap's report and answered the device's current run."),
+)
+
+INVARIANTS = PROTOCOL_INVARIANTS + SECURITY
+
 GOALS = (
     SlotGoal("no_auth_deadlock", "DM-HLR-1", has_account, authenticated,
              REACHABLE + "the device has authenticated the server, which authenticated it"),
@@ -122,4 +158,8 @@ GOALS = (
              REACHABLE + "the device knows the server acknowledged its latest bootstrap"),
     SlotGoal("bootstrap_type_known", "DM-HLR-3", has_account, type_known,
              REACHABLE + "the server knows how the device was actually bootstrapped"),
+    SlotGoal("recovers_after_attack", "DM-SEC-4", has_account, same_run_session,
+             "From every reachable state with a bootstrapped device, attack steps included, "
+             "protocol steps alone can reach a session of the device's current run in which "
+             "device and server have authenticated each other"),
 )

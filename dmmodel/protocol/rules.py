@@ -26,9 +26,11 @@ class ActionClass(StrEnum):
     PROTOCOL = "protocol"  # deliveries, timeouts, retries, new sessions
     FAULT = "fault"  # the environment: loss, re-bootstrap, reset
     SETUP = "setup"  # the first bootstrap out of the factory
+    ATTACK = "attack"  # the network attacker: record, replay, drop, hold, edit, forge
 
 
-PROTOCOL, FAULT, SETUP = ActionClass.PROTOCOL, ActionClass.FAULT, ActionClass.SETUP
+PROTOCOL, FAULT, SETUP, ATTACK = (ActionClass.PROTOCOL, ActionClass.FAULT, ActionClass.SETUP,
+                                  ActionClass.ATTACK)
 
 
 class Role(StrEnum):
@@ -38,7 +40,8 @@ class Role(StrEnum):
     SERVER = "server"
 
 
-SWITCHES = ("report", "ack", "type_node", "rotation")  # the variant's behaviour switches
+# the variant's behaviour switches: the change request's, then the mitigations'
+SWITCHES = ("report", "ack", "type_node", "rotation", "challenge", "device_nonce", "bound_ack", "integrity")
 
 
 class Ctx(NamedTuple):

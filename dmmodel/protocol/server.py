@@ -13,13 +13,13 @@ from typing import Any
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.config import KEEP_PREVIOUS
 from dmmodel.protocol.messages import Package
+from dmmodel.protocol.nonces import BOOTSTRAP_NONCE, FRESH
 from dmmodel.protocol.rules import FAULT, Ctx, MachineTable, Rule
 from dmmodel.protocol.state import AccountData, Session
 
 IDLE, NOTIFIED, IN_SESSION = "idle", "notified", "in_session"
 ALL_STATES = (IDLE, NOTIFIED, IN_SESSION)
 BOOTSTRAP_GEN = 0  # the generation the card and the factory provision
-BOOTSTRAP_NONCE = 0  # the AAuthData a bootstrap provisions
 
 
 def notify(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
@@ -33,7 +33,11 @@ def notifications_on(ctx: Ctx, a: AccountData, arg: Any) -> bool:
 
 
 def matching_secret(ctx: Ctx, a: AccountData, p: Package) -> tuple[int, str] | None:
-    """The held secret the device's credential was made from: current, then pending, previous."""
+    """The held secret the device's credential was made from: current, then pending, previous.
+    With ``challenge`` nothing is accepted over the bootstrap-time nonce: the server has to
+    issue a nonce first."""
+    if ctx.variant.challenge and a.cnonce == BOOTSTRAP_NONCE:
+        return None
     candidates = [(a.gen, "current")]
     if ctx.variant.rotation == KEEP_PREVIOUS:
         candidates += [(a.pending, "pending"), (a.previous, "previous")]
@@ -49,10 +53,15 @@ def held_secret_matches(ctx: Ctx, a: AccountData, p: Package) -> bool:
 
 
 def bootstrap_secret_matches(ctx: Ctx, a: AccountData, p: Package) -> bool:
-    """A bootstrap report, and a credential made from the bootstrap-time secret and nonce."""
-    return p.report is not None and p.cred == ctx.crypto.client(
-        ctx.index, BOOTSTRAP_GEN, BOOTSTRAP_NONCE
-    )
+    """A bootstrap report, and a credential made from the bootstrap-time secret and the
+    bootstrap-time nonce (with ``challenge``: only over the nonce the server last issued)."""
+    if not ctx.variant.challenge:
+        nonce = BOOTSTRAP_NONCE
+    elif a.cnonce == BOOTSTRAP_NONCE:
+        return False  # the server has not issued a nonce yet
+    else:
+        nonce = a.cnonce
+    return p.report is not None and p.cred == ctx.crypto.client(ctx.index, BOOTSTRAP_GEN, nonce)
 
 
 def can_rotate(ctx: Ctx, a: AccountData) -> bool:
@@ -62,7 +71,9 @@ def can_rotate(ctx: Ctx, a: AccountData) -> bool:
 def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotate: bool):
     """Answer an authenticated Package 1: 212 + NextNonce, own credential, commands."""
     floor_before = a.floor
-    if p.report is not None:
+    if ctx.variant.device_nonce and p.chal is not None:
+        a = a._replace(snonce=p.chal)  # the device sent its own nonce for our credential
+    elif p.report is not None:
         # the device reports a bootstrap: its SRVCRED nonce is the bootstrap-time one again
         a = a._replace(snonce=BOOTSTRAP_NONCE)
     if how == "bootstrap":
@@ -74,7 +85,7 @@ def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotat
         replace = a.issued + 1
         a = a._replace(issued=replace, pending=replace)
     report_seen = a.report_seen if p.report is None else max(a.report_seen, p.report)
-    cnonce = (a.cnonce + 1) % ctx.bounds.nonces
+    cnonce = FRESH
     a = a._replace(
         cnonce=cnonce,
         report_seen=report_seen,
@@ -125,14 +136,21 @@ def aborted(ctx: Ctx, a: AccountData, p: Package) -> bool:
 
 def refuse(ctx: Ctx, a: AccountData, p: Package) -> tuple[AccountData, tuple]:
     """401 with a Chal carrying a new nonce (the spec requires a new challenge)."""
-    cnonce = (a.cnonce + 1) % ctx.bounds.nonces
-    return a._replace(cnonce=cnonce, session=None), (
-        Package(2, status=v.STATUS_UNAUTHORIZED, chal=cnonce),
+    return a._replace(cnonce=FRESH, session=None), (
+        Package(2, status=v.STATUS_UNAUTHORIZED, chal=FRESH),
     )
 
 
+def package3_authentic(ctx: Ctx, a: AccountData, p: Package) -> bool:
+    """With ``integrity``, Package 3 carries a MAC made with the session's secret over the nonce
+    the server issued in its 212; without it, anything is taken."""
+    if not ctx.variant.integrity:
+        return True
+    return a.session is not None and p.cred == ctx.crypto.client(ctx.index, a.session.gen, a.cnonce)
+
+
 def refused_by_device(ctx: Ctx, a: AccountData, p: Package) -> bool:
-    return p.status == v.STATUS_UNAUTHORIZED
+    return p.status == v.STATUS_UNAUTHORIZED and package3_authentic(ctx, a, p)
 
 
 def take_refusal(ctx: Ctx, a: AccountData, p: Package) -> tuple[AccountData, tuple]:
@@ -193,8 +211,10 @@ SERVER = MachineTable(
              guard=refused_by_device, effect=take_refusal, consumes=3,
              note="device refused the server's credential",
              doc="the device refused our credential: take its new nonce"),
-        Rule("close", "receive_package3", (IN_SESSION,), IDLE, effect=close_session, consumes=3,
-             adds=(("type_node", "records type"), ("rotation", "keeps previous")),
+        Rule("close", "receive_package3", (IN_SESSION,), IDLE, guard=package3_authentic,
+             effect=close_session, consumes=3,
+             adds=(("type_node", "records type"), ("rotation", "keeps previous"),
+                   ("integrity", "checks MAC")),
              doc="Package 3: commit rotation, record type, Package 4"),
         Rule("timeout", "timeout", (NOTIFIED, IN_SESSION), IDLE, effect=end_session, quiet=True,
              note="timeout: stops waiting", doc="nothing in flight: give up waiting"),

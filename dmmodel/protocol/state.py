@@ -20,7 +20,8 @@ class DeviceData(NamedTuple):
     ``boot`` and ``profile`` record how it was bootstrapped (type, and CP or DM profile);
     ``cnonce`` the nonce for its own credential (issued by the server), ``snonce`` the nonce it
     expects in the server's credential (issued by itself). ``epoch`` counts bootstraps and
-    ``acked`` is the epoch whose acknowledgement the device has taken (ghosts for properties).
+    ``acked`` is the epoch whose acknowledgement the device has taken, ``run`` names its current
+    session run, a fresh value per session it opens (ghosts for properties).
     """
 
     gen: int = NO_ACCOUNT
@@ -33,6 +34,7 @@ class DeviceData(NamedTuple):
     server_initiated: bool = False
     cnonce: int = 0
     snonce: int = 0
+    run: int = 0
 
 
 class Session(NamedTuple):
@@ -65,6 +67,27 @@ class AccountData(NamedTuple):
     session: Session | None = None
 
 
+class Intruder(NamedTuple):
+    """The network attacker of one slot: the packages it recorded, one it holds back (with the
+    channel it came from), and how many active attack steps it may still take."""
+
+    recorded: tuple[Package, ...] = ()
+    held: tuple[str, Package] | None = None
+    left: int = 0
+
+
+class Monitor(NamedTuple):
+    """Ghost observer of one slot for the security properties, kept by the system, never by a
+    machine or the attacker: the device's runs on which the server opened a session (only those
+    that can still matter: the current run and runs of packages still in the slot), the last
+    bootstrap epoch an account rollback was matched to, and the properties violated so far
+    (bit ``i`` for ``monitor.WATCHED[i]``)."""
+
+    opened: tuple[int, ...] = ()
+    resynced: int = 0
+    violated: int = 0
+
+
 Budget = tuple[int, ...]  # faults still allowed for one device, one count per budget name
 
 
@@ -73,7 +96,9 @@ class Slot(NamedTuple):
 
     ``device_state`` and ``server_state`` are the machines' control states; ``device`` and
     ``account`` their data; ``up`` carries packages to the server, ``down`` to the device;
-    ``budget`` counts the faults the device may still suffer (names in ``system.BUDGETS``).
+    ``budget`` counts the faults the device may still suffer (names in ``system.BUDGETS``);
+    ``attacker`` is the network attacker's state (None on a benign network) and ``monitor`` the
+    ghost observer of the security properties.
     """
 
     device_state: str
@@ -83,3 +108,5 @@ class Slot(NamedTuple):
     up: tuple[Package, ...]
     down: tuple[Package, ...]
     budget: Budget
+    attacker: Intruder | None = None
+    monitor: Monitor = Monitor()

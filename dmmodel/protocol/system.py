@@ -12,10 +12,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
-from dmmodel.protocol import device, server
+from dmmodel.protocol import attacker, device, server
 from dmmodel.protocol.config import Bounds, Config
-from dmmodel.protocol.messages import Package
-from dmmodel.protocol.rules import FAULT, PROTOCOL, ActionClass, MachineTable, Role, Rule
+from dmmodel.protocol.crypto import Crypto
+from dmmodel.protocol.messages import Origin, Package
+from dmmodel.protocol.monitor import watch
+from dmmodel.protocol.rules import ATTACK, FAULT, PROTOCOL, ActionClass, MachineTable, Role, Rule
 from dmmodel.protocol.state import AccountData, Budget, DeviceData, Slot
 
 TABLES: dict[Role, MachineTable] = {Role.DEVICE: device.DEVICE, Role.SERVER: server.SERVER}
@@ -50,7 +52,17 @@ class Step(StrEnum):
     DELIVER = "deliver"  # the head of a channel is taken by a rule of its receiver
     DISCARD = "discard"  # the head of a channel arrives and no rule takes it
     LOSE = "lose"  # the head of a channel is lost (a fault)
+    # the attacker's steps (class ``attack``), see ``attacker.py``
+    RECORD = "record"  # copies the head of a channel
+    DROP = "drop"  # takes the head of a channel away
+    HOLD = "hold"  # takes the head of a channel, to release it later
+    RELEASE = "release"  # puts the held package at the end of its channel
+    REPLAY = "replay"  # sends a recorded package again
+    EDIT = "edit"  # changes what no credential covers in the head of a channel
+    FORGE = "forge"  # sends a package built from what it knows
 
+
+ATTACK_STEPS = {Step(kind) for kind in ("record", "drop", "hold", "release", "replay", "edit", "forge")}
 
 class Action(NamedTuple):
     """One step of one slot: its kind, the machine that acts, the channel, the rule, its class.
@@ -74,6 +86,10 @@ class Action(NamedTuple):
         if self.rule is not None:
             return self.rule if self.arg is None else f"{self.rule} ({self.arg[0]})"
         side = "to server" if self.channel is Channel.UP else "to device"
+        if self.step is Step.REPLAY:
+            return f"replay recording {self.arg[0] + 1} {side}"
+        if self.step in (Step.EDIT, Step.FORGE):
+            return f"{self.step} {side}: {self.arg[0]}"
         return f"{self.step} {side}"
 
 
@@ -87,6 +103,12 @@ class Runtime(Protocol):
         self, role: Role, trigger: str, ctl: str, data: Any, arg: Any
     ) -> tuple[str, str, Any, tuple[Package, ...]]:
         """Fire ``trigger``: the rule fired, the new control state, data, and packages sent."""
+
+    crypto: Crypto  # makes the credentials the attacker forges
+    index: int  # the device the slot belongs to
+
+    def settle(self, slot: Slot) -> Slot:
+        """The slot after a step, its new nonces made concrete (``nonces.py``)."""
 
 
 def _budgets() -> tuple[str, ...]:
@@ -148,7 +170,7 @@ def spend(budget: Budget, name: str) -> Budget:
 def initial_slot(config: Config) -> Slot:
     """A device fresh from the factory, a server account at generation 0, empty channels."""
     return Slot(TABLES[DEVICE].initial, DeviceData(), TABLES[SERVER].initial, AccountData(), (), (),
-                initial_budget(config.bounds))
+                initial_budget(config.bounds), attacker.intruder(config.bounds.attacker))
 
 
 def initial_state(config: Config) -> SystemState:
@@ -201,14 +223,33 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
             acts.append(Action(Step.DISCARD, role, channel))
         if losses > 0:
             acts.append(Action(Step.LOSE, None, channel, cls=FAULT))
+    if slot.attacker is not None:
+        acts += [Action(Step(kind), None, Channel(channel), arg=arg, cls=ATTACK)
+                 for kind, channel, arg in attacker.options(slot, b, config.variant)]
     return acts
+
+
+def _tag(packages: tuple[Package, ...], role: Role, slot: Slot, taken: Package | None) -> tuple[Package, ...]:
+    """Honest packages tagged with their origin: the device's bootstrap epoch and run, or for the
+    server the epoch and run of the package it answers (and whether that carried the report)."""
+    if role is DEVICE:
+        origin = Origin("device", slot.device.epoch, slot.device.run)
+    elif taken is not None and taken.tag is not None and taken.tag.sender == "device":
+        t = taken.tag
+        origin = Origin("server", t.epoch, t.run, taken.report is not None)
+    else:
+        origin = Origin("server")
+    return tuple(p._replace(tag=origin) for p in packages)
 
 
 def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     """The slot after ``action`` (which must be one of ``slot_actions``)."""
     step, role, channel = action.step, action.role, action.channel
-    device_state, device, server_state, account, up, down, budget = slot
+    if step in ATTACK_STEPS:
+        return runtime.settle(attacker.attack(slot, step, channel, action.arg, runtime.crypto, runtime.index))
+    device_state, device, server_state, account, up, down, budget, intruder, monitor = slot
     queues = {UP: up, DOWN: down}
+    taken = queues[channel][0] if step is Step.DELIVER else None
 
     def fire(role: Role, trigger: str, arg: Any, expected: str | None) -> tuple[Package, ...]:
         nonlocal device_state, device, server_state, account
@@ -218,6 +259,8 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
             rule, server_state, account, out = runtime.fire(role, trigger, server_state, account, arg)
         if expected is not None and rule != expected:
             raise RuntimeError(f"{role}: {trigger} fired {rule!r}, the action named {expected!r}")
+        if out:
+            out = _tag(out, role, slot._replace(device=device), taken if step is Step.DELIVER else None)
         return out
 
     if step is Step.SPONTANEOUS:
@@ -241,4 +284,8 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
             budget = spend(budget, LOSSES)
     else:
         raise ValueError(f"unknown step {step!r}")
-    return Slot(device_state, device, server_state, account, queues[UP], queues[DOWN], budget)
+    after = Slot(device_state, device, server_state, account, queues[UP], queues[DOWN], budget,
+                 intruder, monitor)
+    if step is Step.SPONTANEOUS or step is Step.DELIVER:
+        after = after._replace(monitor=watch(slot, after, role, action.rule, taken))
+    return runtime.settle(after)

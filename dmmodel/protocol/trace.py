@@ -15,7 +15,12 @@ from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
-from dmmodel.protocol.system import RULES, Action, Channel, Step
+from dmmodel.protocol.system import ATTACK_STEPS, RULES, Action, Channel, Step
+
+INJECTS = frozenset({Step.REPLAY, Step.RELEASE, Step.FORGE})  # attack steps that add a package
+ATTACK_VERBS = {Step.RECORD: "records", Step.DROP: "drops", Step.HOLD: "holds back",
+                Step.RELEASE: "releases", Step.REPLAY: "replays", Step.EDIT: "edits",
+                Step.FORGE: "forges"}
 
 
 @dataclass(frozen=True)
@@ -37,15 +42,25 @@ class TraceEntry:
 
     @property
     def actor(self) -> str:
+        if self.action.step in ATTACK_STEPS:
+            return "attacker"
         return "server" if self.role is Role.SERVER else device_name(self.index)
 
     def headline(self) -> str:
         """A short description of the step, e.g. ``server: receive_package1 -> accept``."""
         a = self.action
         name = device_name(self.index)
+        where = "to server" if a.channel is Channel.UP else f"to {name}"
+        if a.step in ATTACK_STEPS:
+            package = self.taken or self.sent[0]
+            what = f"Pkg{package.number}"
+            if a.step is Step.REPLAY:
+                what += f" (recording {a.arg[0] + 1})"
+            elif a.step in (Step.EDIT, Step.FORGE):
+                what += f" ({a.arg[0]})"
+            return f"attacker: {ATTACK_VERBS[a.step]} {what} {where} [attack]"
         if a.step in (Step.LOSE, Step.DISCARD):
             verb = "lost" if a.step is Step.LOSE else "discarded (no rule takes it)"
-            where = "to server" if a.channel is Channel.UP else f"to {name}"
             return f"{where}: Pkg{self.taken.number} {verb}"
         what = a.trigger if a.arg is None else f"{a.trigger} ({a.arg[0]})"
         tag = "" if a.cls == PROTOCOL else f" [{a.cls}]"
@@ -58,7 +73,10 @@ class TraceEntry:
         out = [f"{self.number:>3}. {self.headline()}"]
         account = device_name(self.index)
         for p in self.sent:
-            arrow = "->" if self.role is Role.DEVICE else "<-"
+            if self.action.step in ATTACK_STEPS:
+                arrow = "->" if self.action.channel is Channel.UP else "<-"
+            else:
+                arrow = "->" if self.role is Role.DEVICE else "<-"
             out.append(f"       {arrow} {describe(p, account)}")
         return out
 
@@ -76,11 +94,15 @@ def take(system: ExecutableSystem, index: int, action: Action, number: int) -> T
     """Take one step on ``system`` and describe it."""
     slot = system.slots[index]
     taken = None
-    if action.channel is not None:
+    if action.channel is not None and action.step not in INJECTS:
         taken = (slot.up if action.channel is Channel.UP else slot.down)[0]
     role = action.role if action.step in (Step.SPONTANEOUS, Step.DELIVER) else None
-    system.step(index, action)
+    after = system.step(index, action)
     rule, sent, chained = None, (), None
+    if action.step in INJECTS:
+        sent = ((after.up if action.channel is Channel.UP else after.down)[-1],)
+    elif action.step is Step.EDIT:
+        sent = ((after.up if action.channel is Channel.UP else after.down)[0],)
     if role is not None:
         machine = system.runtimes[index].machines[role]
         rule, sent = machine.last_rule, machine.sent

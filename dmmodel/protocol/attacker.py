@@ -1,0 +1,145 @@
+"""The network attacker of one slot: which attack steps it can take now, and what each does.
+
+The attacker sits on the slot's two channels (one attacker per device: a package of one
+device's account carries that device's credentials, so it is of no use against another
+account, and what no credential covers it can make up anyway). Its steps are actions of class
+``attack``; liveness properties never count on them. Steps name what they use by position
+(recording 1, the edit ``strip report``), never by value, so that the compiled search and the
+executable machines, whose nonces differ in value, take the same step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.config import Attacker, Bounds, Variant
+from dmmodel.protocol.crypto import Crypto
+from dmmodel.protocol.messages import FORGED, Package
+from dmmodel.protocol.nonces import BOOTSTRAP_NONCE, FRESH
+from dmmodel.protocol.state import Intruder, Slot
+
+CARD_GEN = 0  # the generation the card and the factory provision: what a leak reveals
+
+
+def channel_of(package: Package) -> str:
+    """The channel a package travels on: Packages 1 and 3 to the server, the others down."""
+    return "up" if package.number in (1, 3) else "down"
+
+
+def intruder(attacker: Attacker) -> Intruder | None:
+    """The attacker's initial state, or None on a benign network."""
+    return Intruder(left=attacker.budget) if attacker.active else None
+
+
+def _ack_of(p: Package) -> int:
+    return p.tag.epoch if p.tag is not None and p.tag.epoch else 1
+
+
+# Edits of what no credential covers: (name, applies to the package, the edited package).
+EDITS: tuple[tuple[str, Callable[[Package], bool], Callable[[Package], Package]], ...] = (
+    ("strip report", lambda p: p.number == 1 and p.report is not None,
+     lambda p: p._replace(report=None, chal=None)),
+    ("add report", lambda p: p.number == 1 and p.cred is not None and p.report is None,
+     lambda p: p._replace(report=_ack_of(p))),
+    ("strip ack", lambda p: p.number == 2 and p.ack is not None, lambda p: p._replace(ack=None)),
+    ("add ack", lambda p: p.number == 2 and p.status == v.STATUS_AUTHENTICATED and p.ack is None,
+     lambda p: p._replace(ack=_ack_of(p))),
+    ("strip Replace", lambda p: p.number == 2 and p.replace is not None,
+     lambda p: p._replace(replace=None)),
+    ("confirm Replace", lambda p: p.number == 3 and p.replace_status is None,
+     lambda p: p._replace(replace_status=v.STATUS_OK)),
+    ("deny Replace", lambda p: p.number == 3 and p.replace_status == v.STATUS_OK,
+     lambda p: p._replace(replace_status=None)),
+)
+EDIT_BY_NAME = {name: change for name, _, change in EDITS}
+
+
+def forgeries(attacker: Attacker, variant: Variant, recorded: tuple[Package, ...]) -> list[str]:
+    """The packages the attacker can build now, by name: a Package 3 that confirms a Replace
+    (nothing covers it without HMAC), and with the card secret a Package 1 with a report and a
+    server's 212 made with g0, over the bootstrap nonce or a nonce it recorded."""
+    names = []
+    if attacker.edit and not attacker.tls and not variant.integrity:
+        names.append("Pkg3 confirming a Replace")
+    if attacker.card_secret:
+        nonces = ["the bootstrap nonce"] + [f"the nonce of recording {i + 1}"
+                                            for i, p in enumerate(recorded) if p.chal is not None]
+        names += [f"Pkg1 + report, g0 over {n}" for n in nonces]
+        names += [f"Pkg2 212, g0 over {n}" for n in nonces]
+    return names
+
+
+def forge(name: str, slot: Slot, crypto: Crypto, index: int) -> Package:
+    """The package called ``name`` by :func:`forgeries`, made with ``crypto``."""
+    if name == "Pkg3 confirming a Replace":
+        return Package(3, status=v.STATUS_OK, chal=FRESH, replace_status=v.STATUS_OK, tag=FORGED)
+    over = name.rsplit(" over ", 1)[1]
+    nonce = BOOTSTRAP_NONCE
+    if over != "the bootstrap nonce":
+        nonce = slot.attacker.recorded[int(over.rsplit(" ", 1)[1]) - 1].chal
+    if name.startswith("Pkg1"):
+        return Package(1, alert=v.ALERT_CLIENT_INITIATED, cred=crypto.client(index, CARD_GEN, nonce),
+                       report=1, tag=FORGED)
+    return Package(2, status=v.STATUS_AUTHENTICATED, chal=FRESH,
+                   cred=crypto.server(index, CARD_GEN, nonce), tag=FORGED)
+
+
+def options(slot: Slot, bounds: Bounds, variant: Variant) -> list[tuple[str, str, Any]]:
+    """Every attack step the slot's attacker can take now, as (kind, channel, argument)."""
+    a, att = slot.attacker, bounds.attacker
+    if a is None:
+        return []
+    out: list[tuple[str, str, Any]] = []
+    active = a.left > 0
+    for channel, queue in (("up", slot.up), ("down", slot.down)):
+        if not queue:
+            continue
+        head = queue[0]
+        if att.can("record") and len(a.recorded) < att.memory and head not in a.recorded:
+            out.append(("record", channel, None))
+        if active and att.can("drop"):
+            out.append(("drop", channel, None))
+        if active and att.can("hold") and a.held is None:
+            out.append(("hold", channel, None))
+        if active and att.can("edit") and not variant.integrity:
+            out += [("edit", channel, (name,)) for name, applies, _ in EDITS if applies(head)]
+    room = {"up": len(slot.up) < bounds.capacity, "down": len(slot.down) < bounds.capacity}
+    if a.held is not None and room[a.held[0]]:
+        out.append(("release", a.held[0], None))
+    if active and att.can("replay"):
+        out += [("replay", channel_of(p), (i,)) for i, p in enumerate(a.recorded) if room[channel_of(p)]]
+    if active and att.can("forge"):
+        for name in forgeries(att, variant, a.recorded):
+            channel = "up" if name.startswith(("Pkg1", "Pkg3")) else "down"
+            if room[channel]:
+                out.append(("forge", channel, (name,)))
+    return out
+
+
+def attack(slot: Slot, kind: str, channel: str, arg: Any, crypto: Crypto, index: int) -> Slot:
+    """The slot after the attack step (kind, channel, arg), one of :func:`options`."""
+    a = slot.attacker
+    queues = {"up": slot.up, "down": slot.down}
+    left = a.left if kind in ("record", "release") else a.left - 1
+    recorded, held = a.recorded, a.held
+    if kind == "record":
+        recorded = recorded + (queues[channel][0],)
+    elif kind in ("drop", "hold", "edit"):
+        head = queues[channel][0]
+        queues[channel] = queues[channel][1:]
+        if kind == "hold":
+            held = (channel, head)
+        elif kind == "edit":
+            queues[channel] = (EDIT_BY_NAME[arg[0]](head)._replace(tag=FORGED),) + queues[channel]
+    elif kind == "release":
+        queues[channel] += (held[1],)
+        held = None
+    elif kind == "replay":
+        queues[channel] += (recorded[arg[0]],)
+    elif kind == "forge":
+        queues[channel] += (forge(arg[0], slot, crypto, index),)
+    else:
+        raise ValueError(f"unknown attack step {kind!r}")
+    return slot._replace(up=queues["up"], down=queues["down"], attacker=Intruder(recorded, held, left))

@@ -1,0 +1,77 @@
+"""The ghost observer of the security properties: judges each step by origin tags and machine data.
+
+After a package is delivered, :func:`watch` compares who really sent it (its ``Origin`` tag,
+which replays copy and forgeries cannot set) with what the machines believe, and marks a
+property violated for good (a history variable, as in TLA+). The properties then read the
+marks as plain invariants. Nothing here looks at a field the attacker can edit.
+"""
+
+from __future__ import annotations
+
+from dmmodel.protocol.messages import FORGED, Package
+from dmmodel.protocol.server import BOOTSTRAP_GEN
+from dmmodel.protocol.state import Monitor, Slot
+
+SERVER_AGREEMENT = "injective_agreement_server"
+DEVICE_AGREEMENT = "injective_agreement_device"
+ROLLBACK = "rollback_only_by_bootstrap"
+AUTHENTIC_ACK = "authentic_ack"
+WATCHED = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK)  # bit i of ``violated``
+
+OPENS = frozenset({"accept", "accept_rotating", "recognise_bootstrap", "recognise_bootstrap_rotating"})
+RESYNCS = frozenset({"recognise_bootstrap", "recognise_bootstrap_rotating"})
+
+
+def _bit(name: str) -> int:
+    return 1 << WATCHED.index(name)
+
+
+def violated(monitor: Monitor, name: str) -> bool:
+    """The step that broke property ``name`` has happened."""
+    return bool(monitor.violated & _bit(name))
+
+
+def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: Package | None) -> Monitor:
+    """The monitor after a step from ``before`` to ``after`` in which ``role`` fired ``rule`` on
+    the package ``taken`` (None for a step that took no package)."""
+    m = after.monitor
+    opened, resynced, bad = m.opened, m.resynced, m.violated
+    device = after.device
+    if taken is not None and role == "server" and rule in OPENS:
+        origin = taken.tag or FORGED
+        genuine = origin.sender == "device"
+        if not genuine or origin.run in opened:
+            bad |= _bit(SERVER_AGREEMENT)
+        if genuine:
+            opened = (*opened, origin.run)
+        if rule in RESYNCS and before.account.gen != BOOTSTRAP_GEN:
+            if not genuine or origin.epoch != device.epoch or device.epoch <= resynced:
+                bad |= _bit(ROLLBACK)
+            resynced = max(resynced, device.epoch)
+    if taken is not None and role == "device" and rule == "take_session":
+        origin = taken.tag or FORGED
+        d = before.device
+        answered = origin.sender == "server" and origin.run == d.run and origin.epoch == d.epoch
+        if not (answered and d.run in opened):
+            bad |= _bit(DEVICE_AGREEMENT)
+        took_ack = d.report_pending and not device.report_pending and taken.ack is not None
+        if took_ack and not (answered and origin.report):
+            bad |= _bit(AUTHENTIC_ACK)
+    if opened:
+        opened = _still_relevant(opened, after)
+    if (opened, resynced, bad) == m:
+        return m
+    return Monitor(opened, resynced, bad)
+
+
+def _still_relevant(opened: tuple[int, ...], slot: Slot) -> tuple[int, ...]:
+    """The runs of ``opened`` that can still matter: the device's current run, and runs of
+    packages in the channels or with the attacker (any other run can never be opened again)."""
+    live = {slot.device.run}
+    packages = [*slot.up, *slot.down]
+    if slot.attacker is not None:
+        packages += slot.attacker.recorded
+        if slot.attacker.held is not None:
+            packages.append(slot.attacker.held[1])
+    live.update(p.tag.run for p in packages if p.tag is not None)
+    return tuple(sorted({run for run in opened if run in live}))

@@ -1,0 +1,145 @@
+"""Fresh nonces, and the renaming that keeps a search over them finite.
+
+A machine that issues a nonce (or starts a session run) writes ``FRESH`` (``FRESH + 1`` for a
+second new value in the same step). Nonces and runs are only ever copied and compared for
+equality, so which number stands for a fresh value does not matter, only that it equals no
+value in the state (the protocol is data-independent in them). The checker therefore renames,
+after every step, the values in a slot to 1, 2, ... in order of first occurrence
+(:func:`canonical`): two slots that differ only by such a renaming behave alike and satisfy the
+same properties, and a slot holds a bounded number of values, so the search stays finite while a
+nonce never repeats. The executable machines draw real, ever-increasing values instead
+(:class:`FreshCounter`). ``BOOTSTRAP_NONCE`` is the nonce a bootstrap provisions, a constant that
+is never renamed and that no side ever issues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import count
+
+from dmmodel.protocol.messages import Package
+from dmmodel.protocol.state import Intruder, Slot
+
+BOOTSTRAP_NONCE = 0  # the AAuthData a bootstrap provisions: a constant, never issued again
+FRESH = 1 << 30  # placeholder for a value issued in this step (renamed or drawn after it)
+
+
+def is_fresh(value: object) -> bool:
+    """``value`` is a placeholder for a value issued in the step just taken."""
+    return type(value) is int and value >= FRESH
+
+
+def _package(p: Package, f: Callable[[int], int]) -> Package:
+    cred, tag, chal = p.cred, p.tag, p.chal
+    if type(cred) is tuple:
+        cred = (cred[0], f(cred[1]))
+    if tag is not None and tag.run:
+        tag = tag._replace(run=f(tag.run))
+    if chal is not None:
+        chal = f(chal)
+    if cred is p.cred and tag is p.tag and chal is p.chal:
+        return p
+    return p._replace(cred=cred, tag=tag, chal=chal)
+
+
+def map_nonces(slot: Slot, f: Callable[[int], int]) -> Slot:
+    """The slot with ``f`` applied to every nonce and run value, in a fixed order (the machines'
+    data, then the channels, then what the attacker holds); real credentials are left alone."""
+    d, a = slot.device, slot.account
+    device = d._replace(cnonce=f(d.cnonce), snonce=f(d.snonce), run=f(d.run))
+    account = a._replace(cnonce=f(a.cnonce), snonce=f(a.snonce))
+    up = tuple(_package(p, f) for p in slot.up)
+    down = tuple(_package(p, f) for p in slot.down)
+    attacker = slot.attacker
+    if attacker is not None:
+        held = attacker.held
+        recorded = tuple(_package(p, f) for p in attacker.recorded)
+        if held is not None:
+            held = (held[0], _package(held[1], f))
+        attacker = Intruder(recorded, held, attacker.left)
+    monitor = slot.monitor
+    if monitor.opened:
+        monitor = monitor._replace(opened=tuple(sorted(f(run) for run in monitor.opened)))
+    return slot._replace(device=device, account=account, up=up, down=down, attacker=attacker,
+                         monitor=monitor)
+
+
+def _package_values(p: Package, out: list[int]) -> None:
+    if p.chal is not None:
+        out.append(p.chal)
+    if type(p.cred) is tuple:
+        out.append(p.cred[1])
+    if p.tag is not None and p.tag.run:
+        out.append(p.tag.run)
+
+
+def values(slot: Slot) -> list[int]:
+    """Every nonce and run value of ``slot``, in :func:`map_nonces`' order."""
+    d, a = slot.device, slot.account
+    out = [d.cnonce, d.snonce, d.run, a.cnonce, a.snonce]
+    for p in slot.up:
+        _package_values(p, out)
+    for p in slot.down:
+        _package_values(p, out)
+    attacker = slot.attacker
+    if attacker is not None:
+        for p in attacker.recorded:
+            _package_values(p, out)
+        if attacker.held is not None:
+            _package_values(attacker.held[1], out)
+    out += slot.monitor.opened
+    return out
+
+
+def canonical(slot: Slot) -> Slot:
+    """The representative of ``slot`` under renaming: values 1, 2, ... by first occurrence."""
+    names: dict[int, int] = {BOOTSTRAP_NONCE: BOOTSTRAP_NONCE}
+    identity = True
+    for value in values(slot):
+        if value not in names:
+            names[value] = len(names)  # BOOTSTRAP_NONCE holds the first entry: names start at 1
+            identity = identity and value == len(names) - 1
+    if identity:
+        return slot
+    return map_nonces(slot, names.__getitem__)
+
+
+class FreshCounter:
+    """Real fresh values for the executable machines: each placeholder of a step becomes the
+    next number of one counter shared by the whole system, so no value is ever issued twice."""
+
+    def __init__(self) -> None:
+        self._next = count(1)
+        self._last = 0
+        self.drawn: dict[int, int] = {}  # the placeholders of the last step and their values
+
+    def reserve(self, slots: Iterable[Slot]) -> None:
+        """Never draw a value that ``slots`` already hold (after restoring a snapshot)."""
+        seen = [0]
+
+        def note(value: int) -> int:
+            seen.append(value)
+            return value
+
+        for slot in slots:
+            map_nonces(slot, note)
+        if max(seen) >= self._last:
+            self._last = max(seen)
+            self._next = count(self._last + 1)
+
+    def settle(self, slot: Slot) -> Slot:
+        """``slot`` with this step's placeholders replaced by new values."""
+        drawn = self.drawn = {}
+
+        def draw(value: int) -> int:
+            if not is_fresh(value):
+                return value
+            if value not in drawn:
+                drawn[value] = self._last = next(self._next)
+            return drawn[value]
+
+        return map_nonces(slot, draw)
+
+    def settled(self, package: Package) -> Package:
+        """``package`` with the placeholders of the last step replaced as in its slot."""
+        return _package(package, lambda value: self.drawn.get(value, value))
