@@ -44,7 +44,7 @@ class Rung:
     def make_config(self) -> Config:
         _, base = load_bounds(self.config)
         merged = bounds_from_dict({**_bounds_as_dict(base), **self.bounds})
-        return Config(self.name, replace(merged), variant(self.variant))
+        return Config(self.name, replace(merged, attacker=base.attacker), variant(self.variant))
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class RungResult:
 
 def _bounds_as_dict(bounds: Any) -> dict[str, Any]:
     data = asdict(bounds)
+    del data["attacker"]  # not a bound: kept from the configuration as it is
     data["bootstrap_types"] = [t.value for t in bounds.bootstrap_types]
     data["profile"] = bounds.profile.value
     return data
