@@ -11,14 +11,22 @@ these return.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from time import perf_counter
 from typing import Any
 
 from dmmodel.checker import CheckResult, Counterexample, Progress, Verdict, check
 from dmmodel.protocol.checkable import DMModel, property_names
-from dmmodel.protocol.config import PRESETS, Bounds, Config, ConfigError, load_bounds, variant
+from dmmodel.protocol.config import (
+    PRESETS,
+    Bounds,
+    Config,
+    ConfigError,
+    attacker_profile,
+    load_bounds,
+    variant,
+)
 from dmmodel.protocol.crypto import symbolize
 from dmmodel.protocol.nonces import canonical
 from dmmodel.protocol.scenarios import ScenarioRun, load_all, run_scenario
@@ -89,6 +97,7 @@ class VariantResult:
         """What ``dmmodel check --json`` prints per variant: the checker's result, with each
         counterexample step extended by the replay (actor, rule, packages with real credentials)."""
         data = {"variant": self.variant, "config": self.config.name,
+                "attacker": self.config.bounds.attacker.describe(),
                 "claims_cr": self.config.variant.claims_cr, **self.result.to_json()}
         data["seconds"] = round(self.seconds, 4)
         data["symmetry"], data["raw_states"] = self.symmetry, self.raw_states
@@ -203,9 +212,14 @@ def check_presets(
     progress: ProgressFactory | None = None,
     coverage: bool = False,
     symmetry: bool = False,
+    attacker: str | None = None,
 ) -> list[VariantResult]:
-    """Check the named variants (default: every preset) on one configuration."""
+    """Check the named variants (default: every preset) on one configuration; ``attacker``
+    names a profile that replaces the configuration's own."""
     name, bounds = load_bounds(config_name)
+    if attacker is not None:
+        bounds = replace(bounds, attacker=attacker_profile(attacker))
+        name = f"{name}+{attacker}"
     configs = [Config(name, bounds, variant(v)) for v in (variants or PRESETS)]
     return [check_variant(c, properties, max_states, progress and progress(c), coverage, symmetry)
             for c in configs]

@@ -11,8 +11,8 @@ from dmmodel.analysis import VariantResult, check_presets, exit_status
 from dmmodel.checker import verdict_text
 from dmmodel.cli.errors import usage_errors
 from dmmodel.cli.progress import PerConfig
-from dmmodel.protocol.checkable import coverage_names, property_docs
-from dmmodel.protocol.config import PRESETS, config_description, named_configs
+from dmmodel.protocol.checkable import coverage_names, property_docs, security_names
+from dmmodel.protocol.config import ATTACKERS, PRESETS, config_description, named_configs
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
 
 
@@ -36,9 +36,22 @@ def _states_cell(result: VariantResult) -> str:
     return f"{result.result.states:,}"
 
 
-def render_matrix(results: list[VariantResult]) -> str:
+def render_matrices(results: list[VariantResult]) -> str:
+    """The protocol properties' matrix, then the security properties' (those checked)."""
+    checked = [v.property.name for v in results[0].verdicts]
+    security = [n for n in checked if n in security_names()]
+    protocol = [n for n in checked if n not in security]
+    parts = []
+    if protocol:
+        parts.append(render_matrix(results, protocol))
+    if security:
+        parts.append("Security properties (DM-SEC-n):\n\n" + render_matrix(results, security))
+    return "\n\n".join(parts)
+
+
+def render_matrix(results: list[VariantResult], names: list[str] | None = None) -> str:
     """Variants as rows, properties as columns, with states and seconds per variant."""
-    names = [v.property.name for v in results[0].verdicts]
+    names = names or [v.property.name for v in results[0].verdicts]
     header = [["variant"], ["states"], ["seconds"], *(_header_lines(n) for n in names)]
     rows = [
         [r.variant + (" *" if r.config.variant.claims_cr else ""), _states_cell(r),
@@ -127,6 +140,9 @@ def exit_code(results: list[VariantResult], narrowed: bool) -> int:
               help="Named configuration in specs/configs, or a TOML file.")
 @click.option("--property", "-p", "properties", multiple=True, metavar="NAME",
               help="Only this property (repeatable).")
+@click.option("--attacker", "-a", metavar="PROFILE", default=None,
+              help=f"Put a network attacker of this profile ({', '.join(ATTACKERS)}) in place of "
+                   "the configuration's own (its [attacker] table).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--max-states", type=click.IntRange(min=1), default=None,
               help="Stop each search after this many states (the result is then partial).")
@@ -140,8 +156,8 @@ def exit_code(results: list[VariantResult], narrowed: bool) -> int:
 @click.option("--list", "list_only", is_flag=True,
               help="List the named configurations, variants and properties, and exit.")
 def check_command(variants: tuple[str, ...], config_name: str, properties: tuple[str, ...],
-                  as_json: bool, max_states: int | None, counterexamples: bool, coverage: bool,
-                  symmetry: bool, list_only: bool) -> None:
+                  attacker: str | None, as_json: bool, max_states: int | None,
+                  counterexamples: bool, coverage: bool, symmetry: bool, list_only: bool) -> None:
     """Check every property of each variant exhaustively and print the verdict matrix.
 
     The configuration keys (bounds) and the scenario step language are documented in
@@ -159,7 +175,7 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
     started = time.perf_counter()
     with usage_errors(), PerConfig() as progress:
         results = check_presets(config_name, variants, properties, max_states, progress, coverage,
-                                symmetry)
+                                symmetry, attacker)
     status = exit_code(results, narrowed=bool(variants))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
@@ -168,8 +184,8 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
     click.echo(f"configuration {name}: {b.devices} device(s), {b.rotations} rotation(s), "
                f"{b.rebootstraps} re-bootstrap(s), {b.resets} reset(s), {b.losses} loss(es), "
                f"retry limit {b.retry_limit}, bootstrap types "
-               f"{', '.join(t.value for t in b.bootstrap_types)}\n")
-    click.echo(render_matrix(results))
+               f"{', '.join(t.value for t in b.bootstrap_types)}; {b.attacker.describe()}\n")
+    click.echo(render_matrices(results))
     click.echo("\n(* claims the change request's requirements; VIOLATED (k) = shortest "
                "counterexample of k steps)")
     if any(not r.result.complete for r in results):

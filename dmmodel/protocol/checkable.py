@@ -51,6 +51,11 @@ def coverage_names(variant: Variant | None = None) -> list[str]:
     return names + [f"{step} {channel}" for step in (Step.DISCARD, Step.LOSE) for channel in Channel]
 
 
+def security_names() -> list[str]:
+    """The security properties (requirements DM-SEC-n): the second table of the matrix."""
+    return [name for name, requirement, _ in property_docs() if requirement.startswith("DM-SEC")]
+
+
 def property_names() -> list[str]:
     """Every property name, in the order of the verdict matrix."""
     return [name for name, _, _ in property_docs()]

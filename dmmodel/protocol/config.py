@@ -128,6 +128,13 @@ ATTACKERS: dict[str, Attacker] = {
 }
 
 
+def attacker_profile(name: str) -> Attacker:
+    """The attacker profile called ``name``."""
+    if name not in ATTACKERS:
+        raise ConfigError(f"attacker: unknown profile {name!r}; allowed: {', '.join(ATTACKERS)}")
+    return ATTACKERS[name]
+
+
 def attacker_from_dict(data: Any) -> Attacker:
     """Build :class:`Attacker` from a TOML ``[attacker]`` table: a ``profile`` and overrides."""
     if not isinstance(data, dict):
