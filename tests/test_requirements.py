@@ -12,8 +12,9 @@ SPEC = tomllib.loads((SPECS_DIR / "requirements.toml").read_text())
 PROPERTIES = {p.name: p for p in DMModel(make_config()).properties()}
 
 
-def test_the_three_requirements_are_traced():
-    assert [r["id"] for r in SPEC["requirement"]] == ["DM-HLR-1", "DM-HLR-2", "DM-HLR-3"]
+def test_the_three_requirements_and_the_security_ones_are_traced():
+    assert [r["id"] for r in SPEC["requirement"]] == ["DM-HLR-1", "DM-HLR-2", "DM-HLR-3", "DM-SEC-1",
+                                                      "DM-SEC-2", "DM-SEC-3", "DM-SEC-4"]
 
 
 @pytest.mark.parametrize("requirement", SPEC["requirement"], ids=lambda r: r["id"])

@@ -16,7 +16,8 @@ from dmmodel.protocol.messages import Package
 from dmmodel.protocol.rules import SWITCHES, Ctx, MachineTable, Role
 from dmmodel.protocol.system import TABLES
 
-SAMPLED = (("all-types", "cr"), ("all-types", "dm12"), ("lossy", "cr-keep-previous"), ("lossy", "report"))
+SAMPLED = (("all-types", "cr"), ("all-types", "dm12"), ("lossy", "cr-keep-previous"), ("lossy", "report"),
+           ("lossy", "cr-fresh-hmac"), ("attack-edit", "cr-fresh"))
 
 
 def samples() -> list[tuple[Ctx, Role, str, object, object]]:
@@ -48,9 +49,9 @@ def flipped(ctx: Ctx, switch: str) -> Ctx | None:
         policy = COMMIT_ON_STATUS if variant.rotation == KEEP_PREVIOUS else KEEP_PREVIOUS
         return ctx._replace(variant=replace(variant, rotation=policy))
     value = not getattr(variant, switch)
-    if switch == "ack" and value and not variant.report:
-        return None  # an acknowledgement needs a report
-    if switch == "report" and not value and variant.ack:
+    if switch in ("ack", "challenge", "bound_ack") and value and not variant.report:
+        return None  # an acknowledgement and these mitigations need a report
+    if switch == "report" and not value and (variant.ack or variant.challenge or variant.bound_ack):
         return None
     return ctx._replace(variant=replace(variant, **{switch: value}))
 

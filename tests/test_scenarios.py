@@ -14,7 +14,7 @@ from dmmodel.protocol.scenarios import (
     scenario_names,
     step_forms,
 )
-from dmmodel.protocol.system import Step
+from dmmodel.protocol.system import ATTACK_STEPS, Step
 
 
 @pytest.mark.parametrize("name", scenario_names())
@@ -78,9 +78,26 @@ def test_simulate_unknown_scenario_is_a_usage_error():
 
 def test_the_step_language_comes_from_the_rule_tables():
     forms = step_forms()
-    assert set(forms) == {"bootstrap TYPE", "rebootstrap TYPE", "connect", "device timeout",
-                          "server timeout", "notify", "reset", "deliver", "deliver rotating",
-                          "lose up", "lose down", "exchange"}
+    protocol = {"bootstrap TYPE", "rebootstrap TYPE", "connect", "device timeout", "server timeout",
+                "notify", "reset", "deliver", "deliver rotating", "lose up", "lose down", "exchange"}
+    attack = {f for f in forms if f.startswith("attacker ")}
+    assert set(forms) - attack == protocol
+    assert {f.split()[1] for f in attack} == {str(s) for s in ATTACK_STEPS}
+
+
+@pytest.mark.parametrize("step", ["attacker fly", "attacker record sideways", "attacker replay one",
+                                  "attacker release now"])
+def test_an_unknown_attack_step_names_the_allowed_ones(step):
+    scenario = dataclasses.replace(load_scenario("cr-replay-rollback"), steps=("bootstrap smartcard", step))
+    with pytest.raises(ScenarioError, match=r"unknown step .*allowed: .*attacker replay N"):
+        run_scenario(scenario)
+
+
+def test_an_attack_step_without_an_attacker_is_not_enabled():
+    scenario = dataclasses.replace(load_scenario("cr-normal-flow"),
+                                   steps=("bootstrap smartcard", "connect", "attacker record up"))
+    with pytest.raises(ScenarioError, match="not enabled"):
+        run_scenario(scenario)
 
 
 @pytest.mark.parametrize("step", ["fly", "timeout", "connect now", "deliver sideways", "lose left"])

@@ -35,19 +35,22 @@ def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: 
     """The monitor after a step from ``before`` to ``after`` in which ``role`` fired ``rule`` on
     the package ``taken`` (None for a step that took no package)."""
     m = after.monitor
-    opened, resynced, bad = m.opened, m.resynced, m.violated
+    opened, answered, bad = m.opened, m.answered, m.violated
     device = after.device
     if taken is not None and role == "server" and rule in OPENS:
         origin = taken.tag or FORGED
         genuine = origin.sender == "device"
         if not genuine or origin.run in opened:
             bad |= _bit(SERVER_AGREEMENT)
+        # a return to g0 must answer a genuine report of the device's latest bootstrap that the
+        # server has not answered before: one return per real bootstrap
+        fresh_report = genuine and origin.epoch == device.epoch and device.epoch > answered
+        if rule in RESYNCS and before.account.gen != BOOTSTRAP_GEN and not fresh_report:
+            bad |= _bit(ROLLBACK)
         if genuine:
             opened = (*opened, origin.run)
-        if rule in RESYNCS and before.account.gen != BOOTSTRAP_GEN:
-            if not genuine or origin.epoch != device.epoch or device.epoch <= resynced:
-                bad |= _bit(ROLLBACK)
-            resynced = max(resynced, device.epoch)
+            if taken.report is not None:
+                answered = max(answered, origin.epoch)
     if taken is not None and role == "device" and rule == "take_session":
         origin = taken.tag or FORGED
         d = before.device
@@ -59,9 +62,9 @@ def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: 
             bad |= _bit(AUTHENTIC_ACK)
     if opened:
         opened = _still_relevant(opened, after)
-    if (opened, resynced, bad) == m:
+    if (opened, answered, bad) == m:
         return m
-    return Monitor(opened, resynced, bad)
+    return Monitor(opened, answered, bad)
 
 
 def _still_relevant(opened: tuple[int, ...], slot: Slot) -> tuple[int, ...]:

@@ -10,7 +10,10 @@ the rule tables by :func:`step_forms`: each trigger a machine takes unprompted (
 with the role first where both machines have the trigger), ``deliver`` (the next package on
 either channel, to the first rule that takes it; the device's channel first), ``deliver CHOICE``
 for an alternative answer a rule declares (``deliver rotating``: the server rotates the secrets),
-``lose up``, ``lose down``, and ``exchange`` (deliver until nothing is in flight).
+``lose up``, ``lose down``, and ``exchange`` (deliver until nothing is in flight). With an
+attacker in the configuration: ``attacker record CHANNEL``, ``attacker drop CHANNEL``,
+``attacker hold CHANNEL``, ``attacker release``, ``attacker replay N`` (the N-th recording),
+``attacker edit CHANNEL EDIT`` and ``attacker forge PACKAGE`` (names as ``attacker.py`` lists them).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from typing import Any
 
 from dmmodel.protocol.config import SPECS_DIR, Config, ConfigError, load_bounds, read_toml, variant
 from dmmodel.protocol.machines import ExecutableSystem
+from dmmodel.protocol.monitor import WATCHED, violated
 from dmmodel.protocol.rules import Role
-from dmmodel.protocol.system import RULES, SPONTANEOUS, TABLES, Action, Channel, Step
+from dmmodel.protocol.system import ATTACK_STEPS, RULES, SPONTANEOUS, TABLES, Action, Channel, Step
 from dmmodel.protocol.trace import TraceEntry, take
 
 SCENARIOS_DIR = SPECS_DIR / "scenarios"
@@ -136,7 +140,38 @@ def step_forms() -> list[str]:
         forms.append(head + (" TYPE" if rule.args is not None else ""))
     forms += ["deliver", *(f"deliver {c}" for c in choices())]
     forms += [f"lose {c}" for c in Channel] + ["exchange"]
-    return forms
+    return forms + ATTACK_FORMS
+
+
+ATTACK_FORMS = ["attacker record CHANNEL", "attacker drop CHANNEL", "attacker hold CHANNEL",
+                "attacker release", "attacker replay N", "attacker edit CHANNEL EDIT",
+                "attacker forge PACKAGE"]
+
+
+def _attack_action(words: list[str], system: ExecutableSystem, index: int) -> Action | None:
+    """The attack step ``attacker ...`` names, if it is enabled (words after ``attacker``)."""
+    if not words or words[0] not in {str(s) for s in ATTACK_STEPS}:
+        raise _Unknown(" ".join(["attacker", *words]))
+    kind, rest = Step(words[0]), words[1:]
+    channel, arg = None, None
+    if kind in (Step.RECORD, Step.DROP, Step.HOLD, Step.EDIT):
+        if not rest or rest[0] not in tuple(Channel) or (kind is Step.EDIT) != (len(rest) > 1):
+            raise _Unknown(" ".join(["attacker", *words]))
+        channel = Channel(rest[0])
+        arg = (" ".join(rest[1:]),) if kind is Step.EDIT else None
+    elif kind is Step.REPLAY:
+        if len(rest) != 1 or not rest[0].isdigit():
+            raise _Unknown(" ".join(["attacker", *words]))
+        arg = (int(rest[0]) - 1,)
+    elif kind is Step.FORGE:
+        arg = (" ".join(rest),)
+    elif rest:
+        raise _Unknown(" ".join(["attacker", *words]))
+    for i, action in system.actions():
+        if (i == index and action.step is kind and (channel is None or action.channel == channel)
+                and (arg is None or action.arg == arg)):
+            return action
+    return None
 
 
 class _Unknown(Exception):
@@ -182,6 +217,8 @@ def _delivery(system: ExecutableSystem, index: int, choice: str | None) -> Actio
 
 def _action(system: ExecutableSystem, index: int, words: list[str]) -> Action | None:
     """The action a step other than ``exchange`` names, or None when it is not enabled."""
+    if words and words[0] == "attacker":
+        return _attack_action(words[1:], system, index)
     if words and words[0] == "deliver":
         if len(words) > 2 or words[1:] and words[1] not in choices():
             raise _Unknown(" ".join(words))
@@ -232,6 +269,7 @@ def final_fields(system: ExecutableSystem, index: int = 0) -> dict[str, Any]:
     fields["device.state"] = slot.device_state
     fields["server.state"] = slot.server_state
     fields["device.acknowledged"] = slot.device.acked == slot.device.epoch
+    fields["violated"] = tuple(name for name in WATCHED if violated(slot.monitor, name))
     return fields
 
 

@@ -181,7 +181,9 @@ def pushed(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
     return fresh, ()
 
 
-OPENS_SESSION = (("ack", "+ ack"), ("type_node", "+ Get type"), ("rotation", "keeps previous"))
+OPENS_SESSION = (("ack", "+ ack"), ("type_node", "+ Get type"), ("rotation", "keeps previous"),
+                 ("challenge", "never over the bootstrap nonce"),
+                 ("device_nonce", "credential over the device's nonce"))
 
 SERVER = MachineTable(
     name="server",
@@ -209,6 +211,7 @@ SERVER = MachineTable(
              doc="as recognise_bootstrap, and Replace AAuthSecret"),
         Rule("refused_by_device", "receive_package3", (IN_SESSION,), IDLE,
              guard=refused_by_device, effect=take_refusal, consumes=3,
+             adds=(("integrity", "checks MAC"),),
              note="device refused the server's credential",
              doc="the device refused our credential: take its new nonce"),
         Rule("close", "receive_package3", (IN_SESSION,), IDLE, guard=package3_authentic,

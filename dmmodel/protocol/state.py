@@ -79,12 +79,12 @@ class Intruder(NamedTuple):
 class Monitor(NamedTuple):
     """Ghost observer of one slot for the security properties, kept by the system, never by a
     machine or the attacker: the device's runs on which the server opened a session (only those
-    that can still matter: the current run and runs of packages still in the slot), the last
-    bootstrap epoch an account rollback was matched to, and the properties violated so far
+    that can still matter: the current run and runs of packages still in the slot), the latest
+    bootstrap whose genuine report the server has answered, and the properties violated so far
     (bit ``i`` for ``monitor.WATCHED[i]``)."""
 
     opened: tuple[int, ...] = ()
-    resynced: int = 0
+    answered: int = 0
     violated: int = 0
 
 
