@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from dmmodel.protocol.checkable import property_names
-from dmmodel.protocol.config import PRESETS, SPECS_DIR, Bounds, bounds_from_dict, make_config, named_configs
+from dmmodel.protocol.config import (
+    PRESETS,
+    SPECS_DIR,
+    Attacker,
+    Bounds,
+    bounds_from_dict,
+    make_config,
+    named_configs,
+)
 from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.scenarios import final_fields, step_forms
 
@@ -33,12 +41,17 @@ def table_rows(text: str) -> dict[str, list[str]]:
     return rows
 
 
-@pytest.mark.parametrize("field", [f.name for f in fields(Bounds)])
+@pytest.mark.parametrize("field", [f.name for f in fields(Bounds) if f.name != "attacker"])
 def test_every_bound_is_documented_with_its_real_default(field):
     row = table_rows(SPECS_README).get(field)
     assert row is not None, f"specs/README.md has no row for bound {field!r}"
     default = tomllib.loads(f"value = {row[1].strip('`')}")["value"]
     assert getattr(bounds_from_dict({field: default}), field) == getattr(Bounds(), field)
+
+
+@pytest.mark.parametrize("key", [f.name for f in fields(Attacker)])
+def test_every_attacker_key_is_documented(key):
+    assert f"attacker.{key}" in table_rows(SPECS_README)
 
 
 @pytest.mark.parametrize("name", named_configs())
@@ -52,7 +65,7 @@ def test_every_step_form_is_documented(form):
 
 
 def test_every_final_field_a_scenario_may_name_is_documented():
-    documented = set(re.findall(r"`((?:device|server)\.\w+)`", SPECS_README))
+    documented = set(re.findall(r"`((?:device|server)\.\w+|violated)`", SPECS_README))
     assert set(final_fields(ExecutableSystem(make_config()))) <= documented
 
 
