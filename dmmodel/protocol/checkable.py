@@ -47,7 +47,7 @@ def coverage_names(variant: Variant | None = None) -> list[str]:
     coverage, in table order: ``role:rule`` for each rule the variant keeps, then the
     environment's steps on channels."""
     names = [f"{role}:{rule.name}" for role, table in TABLES.items()
-             for rule in (table.rules if variant is None else table.for_variant(variant).rules)]
+             for rule in (table if variant is None else table.for_variant(variant.for_role(role))).rules]
     return names + [f"{step} {channel}" for step in (Step.DISCARD, Step.LOSE) for channel in Channel]
 
 

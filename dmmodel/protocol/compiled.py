@@ -35,11 +35,12 @@ class CompiledRuntime:
     """
 
     def __init__(self, config: Config, index: int, crypto: Crypto | None = None) -> None:
-        self.ctx = Ctx(config.bounds, config.variant, crypto or SymbolicCrypto(), index)
-        self.crypto, self.index = self.ctx.crypto, index
+        self.crypto, self.index = crypto or SymbolicCrypto(), index
+        self.ctxs = {role: Ctx(config.bounds, config.variant.for_role(role), self.crypto, index)
+                     for role in TABLES}
         self.dispatch: dict[tuple[Role, str, str], list[Rule]] = {}
         for role, table in TABLES.items():
-            for rule in table.for_variant(config.variant).rules:
+            for rule in table.for_variant(config.variant.for_role(role)).rules:
                 for source in rule.sources:
                     self.dispatch.setdefault((role, source, rule.trigger), []).append(rule)
         self._chosen: dict[tuple, Rule | None] = {}
@@ -50,7 +51,7 @@ class CompiledRuntime:
         if found is self:
             role, trigger, ctl, data, arg = key
             found = next((rule for rule in self.dispatch.get((role, ctl, trigger), ())
-                          if rule.guard(self.ctx, data, arg)), None)
+                          if rule.guard(self.ctxs[role], data, arg)), None)
             self._chosen[key] = found
         return found
 
@@ -69,7 +70,7 @@ class CompiledRuntime:
             rule = self._rule(key)
             if rule is None:
                 raise ValueError(f"{role}: no rule of {trigger!r} is enabled in {ctl!r}")
-            data, out = rule.effect(self.ctx, data, arg)
+            data, out = rule.effect(self.ctxs[role], data, arg)
             result = self._fired[key] = (rule.name, rule.dest, data, out)
         return result
 

@@ -198,6 +198,7 @@ class Variant:
     device_nonce: bool = False  # each session's Package 1 carries a fresh device nonce (Chal)
     bound_ack: bool = False  # the device takes an acknowledgement only if it names its bootstrap
     integrity: bool = False  # HMAC over whole packages (x-syncml-hmac), Package 3 included
+    device_runs: str | None = None  # the preset the device runs, when it is not the server's
     claims_cr: bool = False  # the variant claims the CR's requirements (decides the exit status)
     doc: str = ""
 
@@ -211,6 +212,13 @@ class Variant:
         for switch in ("challenge", "bound_ack"):
             if getattr(self, switch) and not self.report:
                 raise ConfigError(f"{switch}: this mitigation needs report = true")
+
+    def for_role(self, role: str) -> Variant:
+        """The variant a machine runs: the device may run another preset than the server
+        (``device_runs``, for the backward-compatibility check)."""
+        if role == "device" and self.device_runs is not None:
+            return PRESETS[self.device_runs]
+        return self
 
     def on(self, switch: str) -> bool:
         """Whether a behaviour switch is on (for ``rotation``: the keep-previous policy)."""
@@ -237,7 +245,13 @@ MITIGATIONS = (
     _cr("cr-fresh-hmac", "cr-fresh with HMAC over every package", challenge=True, device_nonce=True,
         bound_ack=True, integrity=True),
 )
-BENIGN_PRESETS = ("dm12", "report", "report-ack", "cr", "cr-keep-previous")  # the original matrix
+# "Impact on backward compatibility: none", says the change request: each side without the other.
+MIXED = (
+    Variant("cr-server-dm12-device", report=True, ack=True, type_node=True, device_runs="dm12",
+            doc="a server with the change request and a DM 1.2 device"),
+    Variant("dm12-server-cr-device", device_runs="cr",
+            doc="a DM 1.2 server and a device with the change request"),
+)
 
 PRESETS: dict[str, Variant] = {
     v.name: v
@@ -265,6 +279,7 @@ PRESETS: dict[str, Variant] = {
             doc="the change request, and the server keeps the previous secret until the new one is used",
         ),
         *MITIGATIONS,
+        *MIXED,
     )
 }
 

@@ -118,7 +118,8 @@ def take_session(ctx: Ctx, d: DeviceData, p: Package) -> tuple[DeviceData, tuple
         status=v.STATUS_OK,
         chal=snonce,
         replace_status=v.STATUS_OK if p.replace is not None else None,
-        type_result=(d.boot, d.profile) if p.get_type else None,
+        # a device without the type node has nothing to answer the Get with (404 in SyncML)
+        type_result=(d.boot, d.profile) if p.get_type and ctx.variant.type_node else None,
         cred=proof,
     )
     return d, (reply,)

@@ -81,13 +81,13 @@ class MachineRuntime:
 
     def __init__(self, config: Config, index: int, crypto: Crypto | None = None,
                  fresh: FreshCounter | None = None) -> None:
-        ctx = Ctx(config.bounds, config.variant, crypto or RealCrypto(), index)
-        self.crypto, self.index = ctx.crypto, index
+        self.crypto, self.index = crypto or RealCrypto(), index
         self.fresh = fresh or FreshCounter()
         slot = initial_slot(config)
         self.machines = {
-            Role.DEVICE: LiveMachine(TABLES[Role.DEVICE].for_variant(config.variant), ctx, slot.device),
-            Role.SERVER: LiveMachine(TABLES[Role.SERVER].for_variant(config.variant), ctx, slot.account),
+            role: LiveMachine(TABLES[role].for_variant(config.variant.for_role(role)),
+                              Ctx(config.bounds, config.variant.for_role(role), self.crypto, index), data)
+            for role, data in ((Role.DEVICE, slot.device), (Role.SERVER, slot.account))
         }
 
     def _machine(self, role: Role, ctl: str, data: Any) -> LiveMachine:

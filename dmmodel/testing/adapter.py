@@ -55,8 +55,9 @@ class MachineAdapter:
         self, role: Role, table: MachineTable, config: Config, index: int, rotate: bool = True
     ) -> None:
         data = DeviceData() if role == Role.DEVICE else AccountData()
-        ctx = Ctx(config.bounds, config.variant, RealCrypto(), index)
-        self.live = LiveMachine(table.for_variant(config.variant), ctx, data, FreshCounter(), role)
+        variant = config.variant.for_role(role)
+        ctx = Ctx(config.bounds, variant, RealCrypto(), index)
+        self.live = LiveMachine(table.for_variant(variant), ctx, data, FreshCounter(), role)
         alternatives = {r.trigger for r in table.rules if r.choice is not None}
         self.preferred = {number: sorted(triggers, key=lambda t: (t in alternatives) != rotate)
                           for number, triggers in CONSUMERS[role].items()}

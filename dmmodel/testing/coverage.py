@@ -28,7 +28,8 @@ class Coverage:
     def possible_rules(self) -> list[str]:
         """Every ``role:rule`` of the tables the configuration's variant keeps."""
         variant = self.config.variant
-        return [f"{role}:{r.name}" for role in TABLES for r in TABLES[role].for_variant(variant).rules]
+        return [f"{role}:{r.name}" for role in TABLES
+                for r in TABLES[role].for_variant(variant.for_role(role)).rules]
 
     def possible_states(self) -> list[str]:
         return [f"{role}:{s}" for role in TABLES for s in TABLES[role].states]
