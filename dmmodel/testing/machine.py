@@ -80,6 +80,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         """Take ``move`` on device ``index`` (through the oracle when that role is under test);
         ``pick`` chooses among the matching actions, counting modulo their number."""
         found = self.matching(index, move)
+        if not found:  # a typed-out program calling a rule its precondition would skip
+            raise ValueError(f"{move.name} on device {index + 1}: the system lists no such step now")
         action = found[pick % len(found)]
         before = self.system.slots[index]
         if self.conformance is not None:
