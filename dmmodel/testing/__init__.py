@@ -1,7 +1,9 @@
 """A conformance kit: randomized, shrinking interleavings of the DM model, with the model as oracle.
 
 ``protocol_machine(config)`` is a Hypothesis state machine over the executable system; pass
-``adapters`` to put your own device or server under test (see ``adapter.py``).
+``adapters`` to put your own device or server under test (see ``adapter.py``). A configuration
+with a network attacker adds the attacker's rules (``moves.py``), and the safety check includes
+the security properties.
 """
 
 from dmmodel.testing.adapter import (

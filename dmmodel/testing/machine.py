@@ -6,6 +6,14 @@ precondition is that the system lists a matching action. After every step the sa
 must hold and, unless switched off, every bootstrapped device must be able to recover
 (``recovery.py``). With adapters, the steps of the roles under test go through the conformance
 oracle (``oracle.py``) instead of the model alone.
+
+With a network attacker in the configuration the machine also has the attacker's rules
+(``record_up``, ``replay_up``, ``edit_down`` ...), one per attack move. Such a rule takes a
+``pick``: the index, modulo their number, of the matching attack steps the system lists now (the
+recordings, edits or forgeries on offer, in the system's order), so Hypothesis shrinks it toward
+the first. The safety invariants include the security properties, which read the ghost monitor's
+marks: a replay the server accepts fails the run with a :class:`SafetyError` naming the property.
+Attack steps count in coverage as situations (``attack: replay``).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from hypothesis import event
+from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -22,7 +31,7 @@ from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.properties import INVARIANTS
 from dmmodel.protocol.rules import FAULT
 from dmmodel.protocol.state import Slot
-from dmmodel.protocol.system import Action, SystemState
+from dmmodel.protocol.system import ATTACK_STEPS, Action, SystemState
 from dmmodel.protocol.trace import TraceEntry, take
 from dmmodel.testing.adapter import AdapterFactory
 from dmmodel.testing.coverage import Coverage
@@ -54,18 +63,26 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.coverage.examples += 1
         self._count_states()
 
-    def find(self, index: int, move: Move) -> Action | None:
-        """The first enabled action of device ``index`` that ``move`` matches."""
+    def matching(self, index: int, move: Move) -> list[Action]:
+        """The enabled actions of device ``index`` that ``move`` matches, in the system's order."""
         if self.enabled is None:
             state = self.system.state
             if state not in self.known_actions:
                 self.known_actions[state] = self.system.actions()
             self.enabled = self.known_actions[state]
-        return next((a for i, a in self.enabled if i == index and move.matches(a)), None)
+        return [a for i, a in self.enabled if i == index and move.matches(a)]
 
-    def make(self, index: int, move: Move) -> None:
-        """Take ``move`` on device ``index`` (through the oracle when that role is under test)."""
-        action = self.find(index, move)
+    def find(self, index: int, move: Move) -> Action | None:
+        """The first enabled action of device ``index`` that ``move`` matches."""
+        return next(iter(self.matching(index, move)), None)
+
+    def make(self, index: int, move: Move, pick: int = 0) -> None:
+        """Take ``move`` on device ``index`` (through the oracle when that role is under test);
+        ``pick`` chooses among the matching actions, counting modulo their number."""
+        found = self.matching(index, move)
+        if not found:  # a typed-out program calling a rule its precondition would skip
+            raise ValueError(f"{move.name} on device {index + 1}: the system lists no such step now")
+        action = found[pick % len(found)]
         before = self.system.slots[index]
         if self.conformance is not None:
             entry = self.conformance.take(index, action, len(self.steps) + 1)
@@ -84,6 +101,10 @@ class ProtocolMachine(RuleBasedStateMachine):
         if entry.chained is not None:
             seen.append("{}:{}".format(*entry.chained))
         coverage.rules.update(seen)
+        if entry.action.step in ATTACK_STEPS:
+            situation = f"attack: {entry.action.step}"
+            coverage.situations[situation] += 1
+            seen.append(situation)
         if entry.action.cls == FAULT and entry.rule is not None and before.account.issued > 0:
             situation = f"{entry.rule} after a rotation"
             coverage.situations[situation] += 1
@@ -113,12 +134,22 @@ class ProtocolMachine(RuleBasedStateMachine):
 
 
 def _rule_for(index: int, move: Move, name: str) -> Callable:
+    enabled = precondition(lambda self: self.find(index, move) is not None)
+    doc = f"Device {index + 1}: {move.name.replace('_', ' ')}."
+    if move.attack:
+        def attack(self: ProtocolMachine, pick: int) -> None:
+            self.make(index, move, pick)
+
+        attack.__name__ = attack.__qualname__ = name
+        attack.__doc__ = doc[:-1] + ", the ``pick``-th of the matching attack steps."
+        return rule(pick=st.integers(min_value=0))(enabled(attack))
+
     def step(self: ProtocolMachine) -> None:
         self.make(index, move)
 
     step.__name__ = step.__qualname__ = name
-    step.__doc__ = f"Device {index + 1}: {move.name.replace('_', ' ')}."
-    return rule()(precondition(lambda self: self.find(index, move) is not None)(step))
+    step.__doc__ = doc
+    return rule()(enabled(step))
 
 
 def protocol_machine(

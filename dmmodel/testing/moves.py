@@ -6,15 +6,23 @@ matching action, which is how the rules' preconditions stay true to the model. T
 read from the rule tables: one per trigger a machine takes unprompted (one per argument name for
 a rule that takes arguments), one delivery per channel and per alternative answer a rule
 declares, and one loss per channel when the configuration allows losses.
+
+With a network attacker (``config.bounds.attacker.active``) there is one attack move per attack
+step the system declares (``ATTACK_STEPS``: record, replay, drop, hold, release, edit, forge) and
+per channel, skipping a step named after a capability the attacker lacks. One attack move may
+match several actions at once (which recording to replay, which edit, which forgery): the
+machine's rule then takes a ``pick`` among them (``machine.py``). Attack moves are of class
+``attack``; the recovery oracle never takes them (``recovery.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dmmodel.protocol.config import Config
+from dmmodel.protocol.config import CAPABILITIES, Config
 from dmmodel.protocol.rules import Role
 from dmmodel.protocol.system import (
+    ATTACK_STEPS,
     LOSSES,
     RULES,
     SPONTANEOUS,
@@ -37,6 +45,11 @@ class Move:
     trigger: str | None = None
     arg: str | None = None
     choice: str | None = None
+
+    @property
+    def attack(self) -> bool:
+        """The move is the attacker's: it may match several actions, told apart by a pick."""
+        return any(step in ATTACK_STEPS for step in self.steps)
 
     def matches(self, action: Action) -> bool:
         if action.step not in self.steps:
@@ -71,4 +84,14 @@ def moves(config: Config) -> list[Move]:
                   for choice in alternatives]
     if getattr(b, LOSSES):
         found += [Move(f"lose_{channel}", (Step.LOSE,), channel=channel) for channel in Channel]
-    return found
+    return found + attack_moves(config)
+
+
+def attack_moves(config: Config) -> list[Move]:
+    """One move per attack step and channel the configuration's attacker may take, in the order
+    ``Step`` declares them; none on a benign network."""
+    attacker = config.bounds.attacker
+    if not attacker.active:
+        return []
+    kinds = [s for s in Step if s in ATTACK_STEPS and (s not in CAPABILITIES or attacker.can(s))]
+    return [Move(f"{kind}_{channel}", (kind,), channel=channel) for kind in kinds for channel in Channel]

@@ -3,6 +3,12 @@
 From a given state, a fair, deterministic scheduler runs protocol steps alone (deliver every
 package, time out when nothing is in flight, connect when idle; no re-bootstrap, reset or loss)
 and must bring every bootstrapped device to a mutually authenticated session within a bound.
+
+Under a network attacker it is the executable form of *recovery after an attack*
+(``recovers_after_attack``): the state may hold what the attacker did (a replayed or edited
+package in flight, a rollback it caused), but the scheduler takes only actions of class
+``protocol``, never an attack step, so the attacker can never help a device recover; and the
+session reached must be one of the device's current run, as that property asks.
 """
 
 from __future__ import annotations
@@ -10,9 +16,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.machines import ExecutableSystem
-from dmmodel.protocol.properties import authenticated, has_account
+from dmmodel.protocol.properties import GOALS, SlotGoal, has_account
 from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import SPONTANEOUS, TABLES, Action, Channel, Step, SystemState
@@ -40,13 +47,28 @@ def _preference() -> list[tuple[Step, Role | None, str | None]]:
 
 PREFERENCE = _preference()
 
+# How a failed recovery reads, per goal: what it is called and what the device never reached.
+WORDING = {
+    "no_auth_deadlock": ("authentication deadlock", "a mutually authenticated session"),
+    "recovers_after_attack": ("no recovery after attack",
+                              "a mutually authenticated session of its current run"),
+}
+
+
+def goal_for(config: Config) -> SlotGoal:
+    """What recovery must reach: on a benign network mutual authentication (``no_auth_deadlock``);
+    with an attacker a session of the device's current run (``recovers_after_attack``)."""
+    name = "recovers_after_attack" if config.bounds.attacker.active else "no_auth_deadlock"
+    return next(goal for goal in GOALS if goal.name == name)
+
 
 class RecoverabilityError(AssertionError):
     """A bootstrapped device cannot reach an authenticated session by protocol steps alone."""
 
-    def __init__(self, index: int, trace: list[TraceEntry]) -> None:
+    def __init__(self, index: int, trace: list[TraceEntry], goal: SlotGoal) -> None:
         self.index = index
         self.trace = trace
+        self.goal = goal
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -55,11 +77,12 @@ class RecoverabilityError(AssertionError):
         counts = ", ".join(f"{name} x{n}" for name, n in fired.most_common())
         shown = [line for e in self.trace[:8] for line in e.lines()]
         more = len(self.trace) - 8
+        failure, goal = WORDING[self.goal.name]
         return "\n".join(
             [
-                f"authentication deadlock: {device_name(self.index)} never reached a mutually "
-                f"authenticated session in {len(self.trace)} protocol steps of a fair scheduler "
-                "(every package delivered, no faults).",
+                f"{failure}: {device_name(self.index)} never reached {goal} in {len(self.trace)} "
+                "protocol steps of a fair scheduler (every package delivered, no faults, no attack "
+                f"steps); {self.goal.name} ({self.goal.requirement}).",
                 f"The server answered 401 (credentials refused) {refusals} times; rules fired: {counts}.",
                 "The scheduler's first steps:",
                 *shown,
@@ -70,7 +93,7 @@ class RecoverabilityError(AssertionError):
 
 @dataclass(frozen=True)
 class Recovery:
-    """How one device recovered: the protocol steps the scheduler took to authenticate."""
+    """How one device recovered: the protocol steps the scheduler took to reach the goal."""
 
     index: int
     trace: tuple[TraceEntry, ...]
@@ -87,12 +110,14 @@ def next_step(system: ExecutableSystem, index: int) -> Action | None:
 
 
 def recover(system: ExecutableSystem, index: int, limit: int = RECOVERY_STEPS) -> Recovery:
-    """Run the scheduler on ``system`` (which it changes) until device ``index`` authenticates."""
+    """Run the scheduler on ``system`` (which it changes) until device ``index`` reaches the
+    configuration's recovery goal (:func:`goal_for`)."""
+    goal = goal_for(system.config)
     trace: list[TraceEntry] = []
-    while not authenticated(system.slots[index]):
+    while not goal.goal(system.slots[index]):
         action = next_step(system, index)
         if action is None or len(trace) >= limit:
-            raise RecoverabilityError(index, trace)
+            raise RecoverabilityError(index, trace, goal)
         trace.append(take(system, index, action, len(trace) + 1))
     return Recovery(index, tuple(trace))
 
@@ -124,4 +149,4 @@ class Recoverability:
                     self.verdicts[key] = error
             error = self.verdicts[key]
             if error is not None:
-                raise RecoverabilityError(error.index, error.trace)
+                raise RecoverabilityError(error.index, error.trace, error.goal)
