@@ -7,10 +7,13 @@ security properties only), run once per module, so the section is built in secon
 
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from dmmodel.analysis import SLOW_ATTACKS, SecurityAnalysis, attack_configs, check_presets
+from dmmodel.cli import main
 from dmmodel.protocol.checkable import property_docs, security_names
 from dmmodel.report import build_report, load_requirements
 from dmmodel.views.catalog import SHOWN_ATTACK, security_diagrams
@@ -99,3 +102,21 @@ def test_the_slow_attacker_configurations_exist() -> None:
 def test_report_without_security_has_no_security_section(security: SecurityAnalysis) -> None:
     page = build_report(security.checks["attack-edit"], [], {}, load_requirements(), "t")
     assert "id='security'" not in page and "#security" not in page
+
+
+def test_the_report_command_checks_the_attacker_configurations_it_is_given(tmp_path: Path) -> None:
+    out = tmp_path / "review.html"
+    result = CliRunner().invoke(main, ["report", "--out", str(out), "--attack", "attack-edit"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    section = page[page.index("<h2 id='security'>"):page.index("<h2 id='machines'>")]
+    assert re.findall(r"<h3 id='security-([\w-]+)'>", section) == ["attack-edit"]
+    assert "Not checked for this page" not in section  # nothing left out that was asked for
+
+
+def test_report_refuses_an_unwritable_place_before_checking(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(main, ["report", "--out", str(blocker / "report.html")])
+    assert result.exit_code == 2 and "cannot write" in result.output
+    assert "checking" not in result.output
