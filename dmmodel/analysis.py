@@ -255,8 +255,8 @@ ATTACK_PREFIX = "attack-"  # the attacker configurations in specs/configs
 SLOW_ATTACKS = {"attack-card-leak": "its forgeries with the card secret take minutes to check; "
                                     "run dmmodel check --config attack-card-leak"}
 # The variants the security section compares: DM 1.2 as the baseline, the change request with
-# both rotation policies, and every mitigation (the intermediate report, report-ack add nothing
-# an attacker needs and would cost a third more time).
+# both rotation policies, and every mitigation (the intermediate steps report and report-ack
+# would add about a fifth to the time and nothing a reader of the attacks needs).
 SECURITY_VARIANTS = ("dm12", "cr", "cr-keep-previous", *(m.name for m in MITIGATIONS))
 
 

@@ -25,7 +25,15 @@ from dmmodel.checker import verdict_text
 from dmmodel.protocol.config import SPECS_DIR
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
 from dmmodel.render import Graph
-from dmmodel.views.catalog import COUNTEREXAMPLES, MACHINES, OVERVIEW, SCENARIOS, SECURITY, Diagram
+from dmmodel.views.catalog import (
+    COUNTEREXAMPLES,
+    MACHINES,
+    OVERVIEW,
+    SCENARIOS,
+    SECURITY,
+    Diagram,
+    attack_diagram_name,
+)
 
 REQUIREMENTS_FILE = SPECS_DIR / "requirements.toml"
 SECTIONS = (
@@ -146,7 +154,7 @@ def _security_matrix(results: Sequence[VariantResult], charted: set[str]) -> str
             text = verdict_text(verdict)
             css = "unknown" if verdict is None or verdict.holds is None else (
                 "holds" if verdict.holds else "violated")
-            anchor = f"{SECURITY}-{r.config.name}-{r.variant}-{name}"
+            anchor = attack_diagram_name(r.config.name, r.variant, name)
             if anchor in charted:
                 text = f'<a href="#diagram-{escape(anchor)}">{text}</a>'
             cells.append(f'<td class="{css}">{text}</td>')

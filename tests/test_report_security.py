@@ -16,7 +16,7 @@ from dmmodel.analysis import SLOW_ATTACKS, SecurityAnalysis, attack_configs, che
 from dmmodel.cli import main
 from dmmodel.protocol.checkable import property_docs, security_names
 from dmmodel.report import build_report, load_requirements
-from dmmodel.views.catalog import SHOWN_ATTACK, security_diagrams
+from dmmodel.views.catalog import SHOWN_ATTACK, attack_diagram_name, security_diagrams
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_the_attack_on_cr_is_a_numbered_trace_beside_its_chart(
     failed = result.failed()
     assert failed, "the shown attack must violate something, or there is nothing to draw"
     shortest = min(failed, key=lambda v: len(result.traces[v.property.name])).property.name
-    name = f"security-{config}-{variant}-{shortest}"
+    name = attack_diagram_name(config, variant, shortest)
     assert f'<a href="#diagram-{name}">' in section  # the matrix cell links to the chart
     start = section.index("<div class='pair'><ol class='trace'>")
     pair = section[start:]

@@ -119,8 +119,13 @@ def attack_diagram(result: VariantResult) -> Diagram | None:
         return None
     shortest = min(failed, key=lambda v: len(result.traces[v.property.name]))
     prop, config = shortest.property.name, result.config.name
-    return counterexample_diagram(result, prop, f"{SECURITY}-{config}-{result.variant}-{prop}",
+    return counterexample_diagram(result, prop, attack_diagram_name(config, result.variant, prop),
                                   SECURITY, f" under {config}")
+
+
+def attack_diagram_name(config: str, variant: str, prop: str) -> str:
+    """The name of the Security section's chart of ``variant`` violating ``prop`` under ``config``."""
+    return f"{SECURITY}-{config}-{variant}-{prop}"
 
 
 def security_diagrams(security: SecurityAnalysis) -> list[Diagram]:
