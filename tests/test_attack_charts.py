@@ -90,3 +90,14 @@ def test_a_trace_without_attack_steps_has_no_attacker_lifeline() -> None:
     chart = trace_chart("normal", "normal", run.trace)
     assert chart.participants == ("environment", "device1", "server")
     assert ATTACKER not in sequence_to_mermaid(chart)
+
+
+def test_a_forgery_with_the_card_secret_comes_from_the_attacker() -> None:
+    trace = played("attack-card-leak", ("bootstrap (smartcard)",
+                                        "forge to server: Pkg1 + report, g0 over the bootstrap nonce",
+                                        "accept"))
+    forged, answer = messages(trace_chart("forge", "forge", trace))[1:]
+    assert forged.sender == ATTACKER and forged.receiver == "server"
+    assert forged.label.split("\n")[:2] == ["2. forges Pkg1 + report, g0 over the bootstrap nonce",
+                                            "Pkg1: Alert 1201, Cred md5 (secret g0)"]
+    assert answer.sender == "server" and answer.label.startswith("3. Pkg2: Status 212")
