@@ -1,9 +1,10 @@
 """The review report: one self-contained HTML page with verdicts, requirements and diagrams.
 
 It is meant to be opened offline and read top to bottom by a reviewer of the change request:
-the verdict matrix, each requirement traced to its properties and their verdicts, the state
-charts and overview, then every scenario and counterexample as a numbered trace beside its
-sequence chart. Styles are inline and the SVG is embedded, so the page needs nothing else.
+the verdict matrix, each requirement traced to its properties and their verdicts, the security
+properties under each attacker configuration, the state charts and overview, then every scenario
+and counterexample as a numbered trace beside its sequence chart. Styles are inline and the SVG
+is embedded, so the page needs nothing else.
 """
 
 from __future__ import annotations
@@ -19,14 +20,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from dmmodel.analysis import VariantResult
+from dmmodel.analysis import SecurityAnalysis, VariantResult
 from dmmodel.checker import verdict_text
 from dmmodel.protocol.config import SPECS_DIR
-from dmmodel.protocol.crypto import device_name
-from dmmodel.protocol.messages import describe
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
 from dmmodel.render import Graph
-from dmmodel.views.catalog import COUNTEREXAMPLES, MACHINES, OVERVIEW, SCENARIOS, Diagram
+from dmmodel.views.catalog import (
+    COUNTEREXAMPLES,
+    MACHINES,
+    OVERVIEW,
+    SCENARIOS,
+    SECURITY,
+    Diagram,
+    attack_diagram_name,
+)
 
 REQUIREMENTS_FILE = SPECS_DIR / "requirements.toml"
 SECTIONS = (
@@ -134,6 +141,89 @@ def _requirements(results: Sequence[VariantResult], spec: dict[str, Any]) -> str
             f"<th>scenarios</th></tr>{''.join(rows)}</table></div>{flow_table}")
 
 
+def _security_matrix(results: Sequence[VariantResult], charted: set[str]) -> str:
+    """Variants x security properties under one attacker; a violation links to its chart if the
+    section draws it (``charted`` names the drawn diagrams)."""
+    names = [v.property.name for v in results[0].verdicts]
+    head = "".join(f"<th>{escape(n).replace('_', '_<wbr>')}</th>" for n in names)
+    rows = []
+    for r in results:
+        cells = []
+        for name in names:
+            verdict = r.verdict(name)
+            text = verdict_text(verdict)
+            css = "unknown" if verdict is None or verdict.holds is None else (
+                "holds" if verdict.holds else "violated")
+            anchor = attack_diagram_name(r.config.name, r.variant, name)
+            if anchor in charted:
+                text = f'<a href="#diagram-{escape(anchor)}">{text}</a>'
+            cells.append(f'<td class="{css}">{text}</td>')
+        star = " *" if r.config.variant.claims_cr else ""
+        rows.append(f"<tr><th>{escape(r.variant)}{star}</th><td>{r.result.states:,}</td>"
+                    f"{''.join(cells)}</tr>")
+    return (f"<div class='scroll'><table><tr><th>variant</th><th>states</th>{head}</tr>"
+            f"{''.join(rows)}</table></div>")
+
+
+def _holding_all(results: Sequence[VariantResult]) -> list[str]:
+    """The variants of which every checked property holds (a verdict, not merely no violation)."""
+    return [r.variant for r in results if all(v.holds is True for v in r.verdicts)]
+
+
+def _names(variants: Sequence[str]) -> str:
+    return ", ".join(f"<b>{escape(v)}</b>" for v in variants)
+
+
+def _security(security: SecurityAnalysis, spec: dict[str, Any], diagrams: Sequence[Diagram],
+              svgs: Mapping[str, str]) -> str:
+    """The Security section: per attacker configuration, the variants x security properties
+    matrix and which variants hold them all (said from the verdicts); what each property claims
+    and the requirement it serves; the drawn attack as a numbered trace beside its chart."""
+    charts = [d for d in diagrams if d.section == SECURITY]
+    charted = {d.name for d in charts}
+    parts = ["<h2 id='security'>Security</h2><p>The security properties (requirements DM-SEC-n) "
+             "checked against each attacker configuration of <code>specs/configs</code>; only they "
+             "are checked here (<code>dmmodel check --config attack-…</code> shows the protocol "
+             "properties under attack too).</p>"]
+    if security.checks:
+        compared = [r.variant for r in next(iter(security.checks.values()))]
+        parts.append(f"<p>Variants compared: {_names(compared)} (each is described under the "
+                     "verdict matrix).</p>")
+    if security.skipped:
+        skipped = "; ".join(f"{escape(n)}: {escape(why)}" for n, why in security.skipped.items())
+        parts.append(f"<p class='note'>Not checked for this page: {skipped}.</p>")
+    everywhere: set[str] | None = None
+    for name, results in security.checks.items():
+        holding = _holding_all(results)
+        everywhere = set(holding) if everywhere is None else everywhere & set(holding)
+        verdict = (f"Every security property holds for {_names(holding)}." if holding else
+                   "No compared variant holds every security property under this attacker.")
+        parts.append(f"<h3 id='security-{escape(name)}'>{escape(name)}: "
+                     f"{escape(results[0].config.bounds.attacker.describe())}</h3>"
+                     f"{_security_matrix(results, charted)}<p>{verdict}</p>")
+    if everywhere is not None:
+        kept = [r.variant for r in next(iter(security.checks.values())) if r.variant in everywhere]
+        parts.append(f"<p><b>Under every attacker configuration checked</b>, every security "
+                     f"property holds for {_names(kept)}.</p>" if kept else
+                     "<p><b>No compared variant holds every security property under every "
+                     "attacker configuration checked.</b></p>")
+        parts.append("<p class='note'>* claims the change request's requirements.</p>")
+        parts.append(_security_properties(next(iter(security.checks.values())), spec))
+    parts += [f"<div class='pair'>{_trace(d)}{_figure(d, svgs)}</div>" for d in charts]
+    return "".join(parts)
+
+
+def _security_properties(results: Sequence[VariantResult], spec: dict[str, Any]) -> str:
+    """Each security property with its requirement (id and title) and its exact claim."""
+    titles = {str(r.get("id", "")): str(r.get("title", "")) for r in spec.get("requirement", [])}
+    rows = "".join(
+        f"<tr><td>{escape(v.property.name)}</td><td>{escape(v.property.requirement)}</td>"
+        f"<td>{escape(titles.get(v.property.requirement, ''))}</td><td>{escape(v.property.doc)}</td>"
+        "</tr>" for v in results[0].verdicts)
+    return (f"<div class='scroll'><table><tr><th>property</th><th>requirement</th><th>title</th>"
+            f"<th>claim</th></tr>{rows}</table></div>")
+
+
 def inline_svg(svg: str) -> str:
     """An SVG document reduced to its ``<svg>`` element, for embedding in HTML."""
     return svg[svg.index("<svg"):] if "<svg" in svg else svg
@@ -164,9 +254,7 @@ def _figure(diagram: Diagram, svgs: Mapping[str, str]) -> str:
 def _trace(diagram: Diagram) -> str:
     items = []
     for entry in diagram.trace:
-        account = device_name(entry.index)
-        arrow = "->" if entry.role == "device" else "<-"
-        packages = "".join(f"<pre>{arrow} {escape(describe(p, account))}</pre>" for p in entry.sent)
+        packages = "".join(f"<pre>{escape(line.strip())}</pre>" for line in entry.lines()[1:])
         loop = diagram.loop_start is not None and entry.number >= diagram.loop_start
         last = loop and entry.number == len(diagram.trace)
         css = " class='loop loop-end'" if last else " class='loop'" if loop else ""
@@ -213,10 +301,14 @@ def _commit() -> str:
 
 def build_report(results: Sequence[VariantResult], diagrams: Sequence[Diagram],
                  svgs: Mapping[str, str], spec: dict[str, Any], title: str,
-                 omitted: Mapping[str, str] | None = None) -> str:
+                 omitted: Mapping[str, str] | None = None,
+                 security: SecurityAnalysis | None = None) -> str:
     """The whole HTML page; ``svgs`` maps diagram names to SVG (Mermaid source is shown if absent)
-    and ``omitted`` names diagrams left out with the reason, shown where they would have been."""
+    and ``omitted`` names diagrams left out with the reason, shown where they would have been.
+    With ``security`` the page has a Security section (its chart is among ``diagrams``)."""
     parts = [_matrix(results), _requirements(results, spec)]
+    if security is not None:
+        parts.append(_security(security, spec, diagrams, svgs))
     for section, heading, intro in SECTIONS:
         members = [d for d in diagrams if d.section == section]
         parts.append(f"<h2 id='{section}'>{heading}</h2><p>{escape(intro)}</p>")
@@ -229,8 +321,9 @@ def build_report(results: Sequence[VariantResult], diagrams: Sequence[Diagram],
     if not svgs:
         parts.insert(0, "<p class='note'>No DOT renderer was found: diagrams are shown as "
                         "Mermaid source.</p>")
+    security_entry = (("security", "Security"),) if security is not None else ()
     contents = "".join(f"<li><a href='#{anchor}'>{escape(text)}</a></li>" for anchor, text in (
-        ("verdicts", "Verdict matrix"), ("requirements", "Requirements"),
+        ("verdicts", "Verdict matrix"), ("requirements", "Requirements"), *security_entry,
         *((s, h) for s, h, _ in SECTIONS)))
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"

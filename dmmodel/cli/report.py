@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from dmmodel.analysis import analyse
+from dmmodel.analysis import SECURITY_VARIANTS, analyse, analyse_security
 from dmmodel.cli.errors import usage_errors
 from dmmodel.cli.progress import PerConfig
 from dmmodel.output import write_text
 from dmmodel.render import RenderError, find_dot_renderer, render_svg
 from dmmodel.report import RequirementsError, build_report, load_requirements
-from dmmodel.views.catalog import build_diagrams
+from dmmodel.views.catalog import build_diagrams, security_diagrams
 
 
 @click.command("report")
@@ -21,21 +21,42 @@ from dmmodel.views.catalog import build_diagrams
               default=Path("report.html"), show_default=True, help="HTML file to write.")
 @click.option("--config", "-c", "config_name", default="default", show_default=True,
               help="Configuration to check and draw.")
-def report_command(out: Path, config_name: str) -> None:
+@click.option("--security/--no-security", default=True, show_default=True,
+              help="Check the security properties under the attacker configurations for the "
+                   "Security section (a minute or more).")
+@click.option("--attack", "attack_configs", multiple=True, metavar="CONFIG",
+              help="An attacker configuration for the Security section (repeatable; default: "
+                   "every attack-* configuration but the slow ones, which the page names).")
+def report_command(out: Path, config_name: str, security: bool,
+                   attack_configs: tuple[str, ...]) -> None:
     """Write one HTML page for review, readable offline: the verdict matrix, requirements traced
-    to properties, the diagrams inline, each counterexample as a numbered trace beside its chart."""
+    to properties, the security properties under attack, the diagrams inline, each counterexample
+    as a numbered trace beside its chart."""
     started = time.perf_counter()
+    if attack_configs and not security:
+        raise click.UsageError("--attack: the page has no Security section with --no-security")
+    if not out.parent.is_dir():  # say so now, not after minutes of checking
+        raise click.UsageError(f"--out: cannot write {out}: {out.parent} is not a folder")
     try:
         spec = load_requirements()
     except RequirementsError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"checking the variants on configuration {config_name} ...", err=True)
+    attacks = None
     with usage_errors(), PerConfig() as progress:
         analysis = analyse(config_name, progress=progress)
         catalog = build_diagrams(analysis)
+        if security:
+            checked = time.perf_counter()
+            click.echo(f"checking the security properties of {', '.join(SECURITY_VARIANTS)} "
+                       "under the attacker configurations ...", err=True)
+            attacks = analyse_security(attack_configs or None, progress=progress)
+            click.echo(f"security checks took {time.perf_counter() - checked:.1f} s", err=True)
     for reason in catalog.omitted.values():
         click.echo(reason, err=True)
-    diagrams = catalog.diagrams
+    for name, reason in (attacks.skipped.items() if attacks else ()):
+        click.echo(f"{name} not checked: {reason}", err=True)
+    diagrams = catalog.diagrams + (security_diagrams(attacks) if attacks else [])
     renderer = find_dot_renderer()
     svgs = {}
     if renderer is None:
@@ -49,7 +70,7 @@ def report_command(out: Path, config_name: str) -> None:
             raise click.ClickException(str(error)) from None
     page = build_report(analysis.results, diagrams, svgs, spec,
                         f"OMA DM bootstrap event reporting: review of configuration {config_name}",
-                        catalog.omitted)
+                        catalog.omitted, attacks)
     try:
         write_text(out, page)
     except OSError as error:

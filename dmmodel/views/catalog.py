@@ -3,7 +3,9 @@
 State charts of both machines for ``dm12`` and ``cr``, the state-graph overview of both, a
 sequence chart per scenario, and one per shortest counterexample the check finds. Everything is
 drawn from an :class:`~dmmodel.analysis.Analysis` (the checks and scenario runs, computed once);
-nothing here runs the model. Order and names are fixed so that regenerating gives identical files.
+nothing here runs the model. The report's Security section adds the shortest attack on the change
+request, drawn from a :class:`~dmmodel.analysis.SecurityAnalysis`. Order and names are fixed so
+that regenerating gives identical files.
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ from dmmodel.views.overview import OverviewTooLarge, overview_graph
 from dmmodel.views.sequences import trace_chart
 
 if TYPE_CHECKING:
-    from dmmodel.analysis import Analysis, VariantResult
+    from dmmodel.analysis import Analysis, SecurityAnalysis, VariantResult
 
 CHARTED_VARIANTS = ("dm12", "cr")
 MACHINES, OVERVIEW, SCENARIOS, COUNTEREXAMPLES = "machines", "overview", "scenarios", "counterexamples"
+SECURITY = "security"
+# The attack the Security section draws: the change request under the replay of issue 9.
+SHOWN_ATTACK = ("attack-replay", "cr")
 
 
 @dataclass(frozen=True)
@@ -80,25 +85,56 @@ def _trap_note(result: VariantResult, prop: str) -> str:
             f"none meets the goal of {prop} ({verdict.property.requirement}){loop}")
 
 
+def counterexample_diagram(result: VariantResult, prop: str, name: str, section: str,
+                           under: str = "") -> Diagram:
+    """The sequence chart of the shortest counterexample of ``prop`` in ``result``, with its
+    numbered trace; ``under`` names the attacker configuration in the title, if any."""
+    verdict = result.verdict(prop)
+    trace = result.traces[prop]
+    doc, requirement = verdict.property.doc, verdict.property.requirement
+    title = (f"{result.variant}{under}: {prop} ({requirement}) violated, "
+             f"shortest counterexample ({len(trace)} steps)")
+    loop = result.lassos.get(prop)
+    if loop is not None:
+        title += f", then a loop back to step {loop.loop_start}"
+        trace = trace + loop.steps
+    start = loop.loop_start if loop else None
+    chart = trace_chart(name, title, trace, _trap_note(result, prop), start)
+    return Diagram(name, section, f"{title}. {doc}", chart, tuple(trace), loop_start=start)
+
+
 def counterexample_diagrams(results: Sequence[VariantResult]) -> list[Diagram]:
     """One sequence chart per violated property of each variant, with its numbered trace."""
-    diagrams = []
-    for result in results:
-        for verdict in result.failed():
-            prop = verdict.property
-            trace = result.traces[prop.name]
-            name = f"cex-{result.variant}-{prop.name}"
-            title = (f"{result.variant}: {prop.name} ({prop.requirement}) violated, "
-                     f"shortest counterexample ({len(trace)} steps)")
-            loop = result.lassos.get(prop.name)
-            if loop is not None:
-                title += f", then a loop back to step {loop.loop_start}"
-                trace = trace + loop.steps
-            start = loop.loop_start if loop else None
-            chart = trace_chart(name, title, trace, _trap_note(result, prop.name), start)
-            diagrams.append(Diagram(name, COUNTEREXAMPLES, f"{title}. {prop.doc}", chart, tuple(trace),
-                                    loop_start=start))
-    return diagrams
+    return [counterexample_diagram(result, verdict.property.name,
+                                   f"cex-{result.variant}-{verdict.property.name}", COUNTEREXAMPLES)
+            for result in results for verdict in result.failed()]
+
+
+def attack_diagram(result: VariantResult) -> Diagram | None:
+    """The chart of the shortest counterexample among ``result``'s violated properties (the first
+    in matrix order among equals), for the report's Security section; None if all hold. Named
+    after the configuration, so it never clashes with the counterexamples section."""
+    failed = result.failed()
+    if not failed:
+        return None
+    shortest = min(failed, key=lambda v: len(result.traces[v.property.name]))
+    prop, config = shortest.property.name, result.config.name
+    return counterexample_diagram(result, prop, attack_diagram_name(config, result.variant, prop),
+                                  SECURITY, f" under {config}")
+
+
+def attack_diagram_name(config: str, variant: str, prop: str) -> str:
+    """The name of the Security section's chart of ``variant`` violating ``prop`` under ``config``."""
+    return f"{SECURITY}-{config}-{variant}-{prop}"
+
+
+def security_diagrams(security: SecurityAnalysis) -> list[Diagram]:
+    """The Security section's chart: the shortest attack of :data:`SHOWN_ATTACK`, if that
+    configuration and variant were checked and something was violated."""
+    config, variant = SHOWN_ATTACK
+    result = next((r for r in security.checks.get(config, ()) if r.variant == variant), None)
+    diagram = attack_diagram(result) if result is not None else None
+    return [diagram] if diagram is not None else []
 
 
 @dataclass(frozen=True)
