@@ -210,9 +210,14 @@ class DMServer:
                 record: dict[str, Any]) -> Exchange:
         spec = account.spec
         session = account.session
-        if session is None or session.session_id != m.header.session_id:
+        findings = []
+        if session is None or session.session_id != m.header.session_id or m.header.msg_id == 1:
+            if account.server.state == "in_session":
+                findings.append("the device left the previous session without answering the server's "
+                                "Package 2 (no Status for its SyncHdr and Cred); the model's device does "
+                                "so only by a timeout")
             session = account.open_session(m.header.session_id)
-        findings = self._syncml_findings(session, m, content_type)
+        findings += self._syncml_findings(session, m, content_type)
         package = mapping.from_message(m, account.words, True, session.last_sent)
         number = len(session.trace) + 1
         judgement = account.observer.judge(package)

@@ -92,7 +92,8 @@ def _write_status(value: int, p: Package, d: Draft) -> None:
 
 def _write_chal(value: int, p: Package, d: Draft) -> None:
     i, status = next((i, c) for i, c in enumerate(d.commands) if c.name == "Status" and c.cmd == SYNCHDR)
-    chal = Meta(type=AUTH_MD5, format=B64, next_nonce=d.words.nonce_out(value))
+    kind = d.words.client_auth if p.number == 2 else AUTH_MD5  # what the challenged side must use
+    chal = Meta(type=kind, format=B64, next_nonce=d.words.nonce_out(value))
     d.commands[i] = Command(**{**status.__dict__, "chal": chal})
 
 

@@ -118,7 +118,7 @@ class Observer:
             self.pending = None
             return Judgement((), real._replace(chal=None) if isinstance(real.chal, bytes) else real,
                              (finding,), ())
-        twin, fired, bound, expected = same[0]
+        twin, fired, bound, expected = min(same, key=lambda t: len(_differences(t[2], t[3])))
         steps = " then ".join(f.rule for f in fired)
         finding = (f"sent {describe(bound, account)}; the model's {self.role} ({steps}) sends "
                    f"{describe(expected, account)}; differs in " + "; ".join(_differences(bound, expected)))
