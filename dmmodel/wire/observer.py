@@ -5,7 +5,8 @@ fed with what the other side sent. When the real peer sends a package, the obser
 ways the model lets its machine send a package now (take what was sent to it; or time out,
 reset or re-bootstrap and then start a session), and accepts the first whose package is the
 real one. Otherwise it reports a finding that says what the peer did and what the model allows,
-and re-synchronises its shadow on the nearest allowed way, corrected by what the peer did.
+and re-synchronises its shadow on the nearest allowed way (fewest fields differ), corrected by
+what the peer did.
 """
 
 from __future__ import annotations
