@@ -5,8 +5,8 @@ fed with what the other side sent. When the real peer sends a package, the obser
 ways the model lets its machine send a package now (take what was sent to it; or time out,
 reset or re-bootstrap and then start a session), and accepts the first whose package is the
 real one. Otherwise it reports a finding that says what the peer did and what the model allows,
-and re-synchronises its shadow on the nearest allowed way (fewest fields differ), corrected by
-what the peer did.
+and re-synchronises its shadow on the nearest allowed way (an answer to what was sent to it
+first, then the fewest differing fields), corrected by what the peer did.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ class Observer:
         tried: list[tuple[LiveMachine, list[Fired], Package, Package]] = []
         for path in self._paths():
             ran = self._run(path)
-            if ran is None or not ran[1] or len(ran[1][-1].sent) != 1:
+            # only the last step may send: a package the peer did not send explains nothing
+            if ran is None or not ran[1] or len(ran[1][-1].sent) != 1 or any(f.sent for f in ran[1][:-1]):
                 continue
             twin, fired = ran
             expected = fired[-1].sent[0]
@@ -119,19 +120,29 @@ class Observer:
             self.pending = None
             return Judgement((), real._replace(chal=None) if isinstance(real.chal, bytes) else real,
                              (finding,), ())
-        twin, fired, bound, expected = min(same, key=lambda t: len(_differences(t[2], t[3])))
+        def nearness(t: tuple) -> tuple[bool, int]:  # an answer to what was sent first, then fewest fields
+            return t[1][0].arg is not self.pending, len(_differences(t[2], t[3]))
+
+        twin, fired, bound, expected = min(same, key=nearness)
         steps = " then ".join(f.rule for f in fired)
         finding = (f"sent {describe(bound, account)}; the model's {self.role} ({steps}) sends "
                    f"{describe(expected, account)}; differs in " + "; ".join(_differences(bound, expected)))
         if self.role is Role.DEVICE:
-            twin.data = self._correct(twin.data, bound, expected)
-            if bound.alert == v.ALERT_SESSION_ABORT:
-                twin.machine.set_state("idle")
+            self._correct(twin, bound, expected)
         return self._accept(twin, fired, bound, (finding,))
 
-    def _correct(self, data: Any, real: Package, expected: Package) -> Any:
-        """The shadow device's data after the nearest allowed step, corrected by what the device did:
-        a Replace it refused leaves its secret as it was."""
+    def _correct(self, twin: LiveMachine, real: Package, expected: Package) -> None:
+        """The shadow device after the nearest allowed step, corrected by what the device did: in
+        the session state its package implies, a Replace it refused leaving its secret as it was."""
         if expected.replace_status == v.STATUS_OK and real.replace_status != v.STATUS_OK:
-            return data._replace(gen=self.shadow.data.gen)
-        return data
+            twin.data = twin.data._replace(gen=self.shadow.data.gen)
+        if real.number == 1 and real.alert != v.ALERT_SESSION_ABORT:
+            state = "awaiting_auth"
+            if self.pending is not None and self.pending.status in (v.STATUS_UNAUTHORIZED,):
+                retries = min(self.shadow.data.retries + 1, self.ctx.bounds.retry_limit)
+                twin.data = twin.data._replace(cnonce=self.pending.chal, retries=retries)
+        elif real.number == 3 and real.status == v.STATUS_OK:
+            state = "awaiting_close"
+        else:
+            state = "idle"
+        twin.machine.set_state(state)
