@@ -136,7 +136,7 @@ class WireDevice:
                 log.steps.append(Step(rule, package, None))
                 out = ()
                 continue
-            judgement = self.server.judge(reply)
+            judgement = self.server.judge(reply, continues=True)
             bound = judgement.package
             if self.books is not None and isinstance(reply.chal, bytes) and bound.chal is not None:
                 self.books.server_nonces[bound.chal] = reply.chal

@@ -211,7 +211,8 @@ class DMServer:
         spec = account.spec
         session = account.session
         findings = []
-        if session is None or session.session_id != m.header.session_id or m.header.msg_id == 1:
+        continues = not (session is None or session.session_id != m.header.session_id or m.header.msg_id == 1)
+        if not continues:
             if account.server.state == "in_session":
                 findings.append("the device left the previous session without answering the server's "
                                 "Package 2 (no Status for its SyncHdr and Cred); the model's device does "
@@ -220,7 +221,7 @@ class DMServer:
         findings += self._syncml_findings(session, m, content_type)
         package = mapping.from_message(m, account.words, True, session.last_sent)
         number = len(session.trace) + 1
-        judgement = account.observer.judge(package)
+        judgement = account.observer.judge(package, continues)
         findings += list(judgement.findings)
         bound = judgement.package
         if account.books is not None and isinstance(package.chal, bytes) and bound.chal is not None:

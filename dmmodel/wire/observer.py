@@ -73,10 +73,13 @@ class Observer:
         before: list[list[Step]] = [[], [("timeout", None)], [("reset", None)], *[[b] for b in boots]]
         return [steps + [("connect", None)] for steps in before]
 
-    def _paths(self) -> list[list[Step]]:
-        if self.pending is None:
-            return self._starts()
-        taken = [[(t, self.pending)] for t in CONSUMERS[self.role].get(self.pending.number, ())]
+    def _paths(self, continues: bool) -> list[list[Step]]:
+        """Answers to what was sent; unless the message continues a session, also new sessions
+        (after the answer, if that sends nothing on the wire)."""
+        taken = [[(t, self.pending)] for t in CONSUMERS[self.role].get(self.pending.number, ())] \
+            if self.pending is not None else []
+        if continues:
+            return taken
         return taken + [path + start for path in taken for start in self._starts()] + self._starts()
 
     def _run(self, path: list[Step]) -> tuple[LiveMachine, list[Fired]] | None:
@@ -88,10 +91,11 @@ class Observer:
             fired.append(Fired(trigger, twin.last_rule or trigger, arg, twin.sent))
         return twin, fired
 
-    def judge(self, real: Package) -> Judgement:
-        """Judge ``real`` (its nonce may still be raw bytes), advance the shadow, clear ``pending``."""
+    def judge(self, real: Package, continues: bool = False) -> Judgement:
+        """Judge ``real`` (its nonce may still be raw bytes), advance the shadow, clear ``pending``.
+        ``continues``: the message carries on the session (same SessionID, a later MsgID)."""
         tried: list[tuple[LiveMachine, list[Fired], Package, Package]] = []
-        for path in self._paths():
+        for path in self._paths(continues):
             ran = self._run(path)
             # only the last step may send: a package the peer did not send explains nothing
             if ran is None or not ran[1] or len(ran[1][-1].sent) != 1 or any(f.sent for f in ran[1][:-1]):
