@@ -6,7 +6,8 @@ ways the model lets its machine send a package now (take what was sent to it; or
 reset or re-bootstrap and then start a session), and accepts the first whose package is the
 real one. Otherwise it reports a finding that says what the peer did and what the model allows,
 and re-synchronises its shadow on the nearest allowed way (an answer to what was sent to it
-first, then the fewest differing fields), corrected by what the peer did.
+within a session, a new session otherwise; then the fewest differing fields), corrected by
+what the peer did.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class Observer:
             if bound == expected:
                 return self._accept(twin, fired, bound, ())
             tried.append((twin, fired, bound, expected))
-        return self._diverge(real, tried)
+        return self._diverge(real, tried, continues)
 
     def _accept(self, twin: LiveMachine, fired: list[Fired], package: Package,
                 findings: tuple[str, ...]) -> Judgement:
@@ -114,7 +115,7 @@ class Observer:
         faults = tuple(f.rule for f in fired if RULES[self.role, f.rule].cls == FAULT)
         return Judgement(tuple(fired), package, findings, faults)
 
-    def _diverge(self, real: Package, tried: list) -> Judgement:
+    def _diverge(self, real: Package, tried: list, continues: bool) -> Judgement:
         account = self.node
         same = [t for t in tried if t[3].number == real.number]
         if not same:
@@ -124,8 +125,9 @@ class Observer:
             self.pending = None
             return Judgement((), real._replace(chal=None) if isinstance(real.chal, bytes) else real,
                              (finding,), ())
-        def nearness(t: tuple) -> tuple[bool, int]:  # an answer to what was sent first, then fewest fields
-            return t[1][0].arg is not self.pending, len(_differences(t[2], t[3]))
+        def nearness(t: tuple) -> tuple[bool, int]:  # the right kind of step first, then fewest fields
+            answers = t[1][0].arg is self.pending
+            return answers != continues, len(_differences(t[2], t[3]))
 
         twin, fired, bound, expected = min(same, key=nearness)
         steps = " then ".join(f.rule for f in fired)
