@@ -21,5 +21,5 @@ def session_mermaid(account: AccountRuntime, session: WireSession) -> str:
     name = session_chart_name(account.spec.name, session)
     title = (f"{account.spec.name}, session {session.number} (SessionID {session.session_id}), "
              f"variant {account.variant.name}")
-    ending = "\n".join(f"finding at message {n}: {text}" for n, text in session.findings)
+    ending = "\n".join(f"finding at step {n}: {text}" for n, text in session.findings)
     return sequence_to_mermaid(trace_chart(name, title, session.trace, ending=ending))

@@ -13,7 +13,7 @@ import base64
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dmmodel.protocol.crypto import RealCrypto
@@ -229,7 +229,9 @@ class DMServer:
                 findings.append(f"nonce reused: the device's NextNonce {package.chal!r} was issued before")
             account.books.device_nonces_seen.append(package.chal)
             account.books.device_nonces[bound.chal] = package.chal
-        for fired in judgement.fired:
+        for i, fired in enumerate(judgement.fired, 1):
+            if i == len(judgement.fired):  # the chart shows what the device really sent
+                fired = replace(fired, sent=(bound,))
             session.trace.append(_entry(len(session.trace) + 1, account, fired, Role.DEVICE))
         rule, sent = account.serve_package(bound)
         if rule is None:
