@@ -52,7 +52,7 @@ class _Outputs:
 
 @click.command("serve")
 @click.option("--accounts", "accounts_file", required=True, type=click.Path(path_type=Path),
-              help="TOML file of the device accounts (keys in specs/README.md, 'dmmodel serve').")
+              help="TOML file of the device accounts (keys in the README, 'On the wire').")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port to listen on (0: any free port, printed at start).")
