@@ -6,8 +6,8 @@ ways the model lets its machine send a package now (take what was sent to it; or
 reset or re-bootstrap and then start a session), and accepts the first whose package is the
 real one. Otherwise it reports a finding that says what the peer did and what the model allows,
 and re-synchronises its shadow on the nearest allowed way (an answer to what was sent to it
-within a session, a new session otherwise; then the fewest differing fields), corrected by
-what the peer did.
+within a session, a new session otherwise; then the fewest differing fields and steps),
+corrected by what the peer did.
 """
 
 from __future__ import annotations
@@ -125,9 +125,9 @@ class Observer:
             self.pending = None
             return Judgement((), real._replace(chal=None) if isinstance(real.chal, bytes) else real,
                              (finding,), ())
-        def nearness(t: tuple) -> tuple[bool, int]:  # the right kind of step first, then fewest fields
+        def nearness(t: tuple) -> tuple[bool, int, int]:  # the right kind, fewest fields, fewest steps
             answers = t[1][0].arg is self.pending
-            return answers != continues, len(_differences(t[2], t[3]))
+            return answers != continues, len(_differences(t[2], t[3])), len(t[1])
 
         twin, fired, bound, expected = min(same, key=nearness)
         steps = " then ".join(f.rule for f in fired)
