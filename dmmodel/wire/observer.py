@@ -126,7 +126,7 @@ class Observer:
             return Judgement((), real._replace(chal=None) if isinstance(real.chal, bytes) else real,
                              (finding,), ())
         def nearness(t: tuple) -> tuple[bool, int, int]:  # the right kind, fewest fields, fewest steps
-            answers = t[1][0].arg is self.pending
+            answers = self.pending is not None and t[1][0].arg is self.pending
             return answers != continues, len(_differences(t[2], t[3])), len(t[1])
 
         twin, fired, bound, expected = min(same, key=nearness)
