@@ -26,7 +26,7 @@ from dmmodel.protocol.config import make_config
 from dmmodel.protocol.vocabulary import BootstrapType
 from dmmodel.testing import RecoverabilityError, protocol_machine
 
-LARGER = dict(rotations=3, rebootstraps=3, nonces=3, bootstrap_types=tuple(BootstrapType))
+LARGER = dict(rotations=3, rebootstraps=3, bootstrap_types=tuple(BootstrapType))
 FAULTS = dict(LARGER, resets=2, losses=2)
 SEEDS = range(10)
 SLACK = 5  # how many steps longer than the checker's counterexample a shrunk program may be

@@ -58,7 +58,7 @@ class CompiledRuntime:
         rule = self._rule((role, trigger, ctl, data, arg))
         return None if rule is None else rule.name
 
-    def settle(self, slot: Slot) -> Slot:
+    def settle(self, slot: Slot, by: str) -> Slot:
         """New nonces become the next names of the slot's canonical renaming."""
         return canonical(slot)
 

@@ -15,7 +15,7 @@ from transitions import Machine
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import Crypto, RealCrypto
 from dmmodel.protocol.messages import Package
-from dmmodel.protocol.nonces import FreshCounter
+from dmmodel.protocol.nonces import FreshCounter, issuer
 from dmmodel.protocol.rules import Ctx, MachineTable, Role, Rule
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import (
@@ -29,13 +29,21 @@ from dmmodel.protocol.system import (
 
 
 class LiveMachine:
-    """One machine instance: ``state`` (the control state), ``data``, and what it last sent."""
+    """One machine instance: ``state`` (the control state), ``data``, and what it last sent.
+
+    Inside a system the slot draws the nonces a step issues (``MachineRuntime.settle``); a
+    machine used on its own (a test adapter, the wire server) is given a ``fresh`` counter and
+    draws them itself, so its data never holds a placeholder.
+    """
 
     state: str
 
-    def __init__(self, table: MachineTable, ctx: Ctx, data: Any) -> None:
+    def __init__(self, table: MachineTable, ctx: Ctx, data: Any, fresh: FreshCounter | None = None,
+                 role: Role | None = None) -> None:
         self.table = table
         self.ctx = ctx
+        self.fresh = fresh
+        self.issuer = issuer(ctx.index, role or table.name) if fresh is not None else 0
         self.data = data
         self.sent: tuple[Package, ...] = ()
         self.last_rule: str | None = None
@@ -55,6 +63,8 @@ class LiveMachine:
 
         def effect(event: Any) -> None:
             self.data, self.sent = rule.effect(self.ctx, self.data, event.kwargs.get("arg"))
+            if self.fresh is not None:
+                self.data, self.sent = self.fresh.settle_machine(self.data, self.sent, self.issuer)
             self.last_rule = rule.name
 
         return {
@@ -96,9 +106,9 @@ class MachineRuntime:
                 return rule.name
         raise RuntimeError(f"{role}: transitions may fire {trigger!r} but no rule's guard holds")
 
-    def settle(self, slot: Slot) -> Slot:
+    def settle(self, slot: Slot, by: str) -> Slot:
         """New nonces are drawn from the system's counter, and the machines take them too."""
-        slot = self.fresh.settle(slot)
+        slot = self.fresh.settle(slot, issuer(self.index, by))
         for role, data in ((Role.DEVICE, slot.device), (Role.SERVER, slot.account)):
             machine = self.machines[role]
             machine.data = data
@@ -139,8 +149,10 @@ class ExecutableSystem:
         self.slots[index] = apply_action(self.slots[index], action, self.runtimes[index])
         return self.slots[index]
 
-    def restore(self, state: SystemState) -> None:
-        """Put every machine into the given snapshot (e.g. one taken by ``state``)."""
+    def restore(self, state: SystemState, counter: FreshCounter | None = None) -> None:
+        """Put every machine into the given snapshot (e.g. one taken by ``state``); new nonces
+        continue ``counter``'s sequences if given (a twin of a running system), else they
+        avoid every value in the snapshot."""
         for runtime, slot in zip(self.runtimes, state, strict=True):
             for role, ctl, data in ((Role.DEVICE, slot.device_state, slot.device),
                                     (Role.SERVER, slot.server_state, slot.account)):
@@ -148,12 +160,14 @@ class ExecutableSystem:
                 machine.machine.set_state(ctl)
                 machine.data = data
         self.slots = list(state)
+        if counter is not None:
+            self.fresh.counts = dict(counter.counts)
         self.fresh.reserve(self.slots)
 
     def copy(self) -> ExecutableSystem:
         """An independent system with fresh machines in the same state."""
         twin = ExecutableSystem(self.config, self.runtimes[0].machines[Role.DEVICE].ctx.crypto)
-        twin.restore(self.state)
+        twin.restore(self.state, self.fresh)
         return twin
 
     def last_rule(self, index: int, role: Role) -> str | None:

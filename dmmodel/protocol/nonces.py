@@ -15,10 +15,10 @@ is never renamed and that no side ever issues.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import count
+from typing import Any
 
 from dmmodel.protocol.messages import Package
-from dmmodel.protocol.state import Intruder, Slot
+from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Slot
 
 BOOTSTRAP_NONCE = 0  # the AAuthData a bootstrap provisions: a constant, never issued again
 FRESH = 1 << 30  # placeholder for a value issued in this step (renamed or drawn after it)
@@ -104,41 +104,59 @@ def canonical(slot: Slot) -> Slot:
     return map_nonces(slot, names.__getitem__)
 
 
+ISSUERS = 3 * 8  # (device index, who issues): a device, its server account, its attacker
+
+
+def issuer(index: int, who: str) -> int:
+    """The namespace of values issued for device ``index`` by ``who`` (device, server, attacker)."""
+    return index * 3 + ("device", "server", "attacker").index(who)
+
+
 class FreshCounter:
     """Real fresh values for the executable machines: each placeholder of a step becomes the
-    next number of one counter shared by the whole system, so no value is ever issued twice."""
+    next value of the issuer's own sequence (``1 + ISSUERS * k + issuer``), so no value is ever
+    issued twice, and a machine run on its own (a test adapter) issues the very values the
+    model's machine issues in its place."""
 
     def __init__(self) -> None:
-        self._next = count(1)
-        self._last = 0
+        self.counts: dict[int, int] = {}  # issuer -> values issued so far
         self.drawn: dict[int, int] = {}  # the placeholders of the last step and their values
 
     def reserve(self, slots: Iterable[Slot]) -> None:
         """Never draw a value that ``slots`` already hold (after restoring a snapshot)."""
-        seen = [0]
 
         def note(value: int) -> int:
-            seen.append(value)
+            if value > 0:
+                k, who = divmod(value - 1, ISSUERS)
+                self.counts[who] = max(self.counts.get(who, 0), k + 1)
             return value
 
         for slot in slots:
             map_nonces(slot, note)
-        if max(seen) >= self._last:
-            self._last = max(seen)
-            self._next = count(self._last + 1)
 
-    def settle(self, slot: Slot) -> Slot:
-        """``slot`` with this step's placeholders replaced by new values."""
+    def settle(self, slot: Slot, by: int) -> Slot:
+        """``slot`` with this step's placeholders replaced by new values of issuer ``by``."""
         drawn = self.drawn = {}
 
         def draw(value: int) -> int:
             if not is_fresh(value):
                 return value
             if value not in drawn:
-                drawn[value] = self._last = next(self._next)
+                k = self.counts.get(by, 0)
+                self.counts[by] = k + 1
+                drawn[value] = 1 + ISSUERS * k + by
             return drawn[value]
 
         return map_nonces(slot, draw)
+
+    def settle_machine(self, data: Any, sent: tuple[Package, ...], by: int
+                       ) -> tuple[Any, tuple[Package, ...]]:
+        """A lone machine's data and packages after a step (outside a slot), placeholders drawn."""
+        if isinstance(data, DeviceData):
+            slot = self.settle(Slot("", data, "", AccountData(), sent, (), ()), by)
+            return slot.device, slot.up
+        slot = self.settle(Slot("", DeviceData(), "", data, sent, (), ()), by)
+        return slot.account, slot.up
 
     def settled(self, package: Package) -> Package:
         """``package`` with the placeholders of the last step replaced as in its slot."""

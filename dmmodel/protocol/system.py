@@ -107,8 +107,9 @@ class Runtime(Protocol):
     crypto: Crypto  # makes the credentials the attacker forges
     index: int  # the device the slot belongs to
 
-    def settle(self, slot: Slot) -> Slot:
-        """The slot after a step, its new nonces made concrete (``nonces.py``)."""
+    def settle(self, slot: Slot, by: str) -> Slot:
+        """The slot after a step, the nonces ``by`` (device, server, attacker) issued in it made
+        concrete (``nonces.py``)."""
 
 
 def _budgets() -> tuple[str, ...]:
@@ -246,7 +247,8 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     """The slot after ``action`` (which must be one of ``slot_actions``)."""
     step, role, channel = action.step, action.role, action.channel
     if step in ATTACK_STEPS:
-        return runtime.settle(attacker.attack(slot, step, channel, action.arg, runtime.crypto, runtime.index))
+        after = attacker.attack(slot, step, channel, action.arg, runtime.crypto, runtime.index)
+        return runtime.settle(after, "attacker")
     device_state, device, server_state, account, up, down, budget, intruder, monitor = slot
     queues = {UP: up, DOWN: down}
     taken = queues[channel][0] if step is Step.DELIVER else None
@@ -288,4 +290,4 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
                  intruder, monitor)
     if step is Step.SPONTANEOUS or step is Step.DELIVER:
         after = after._replace(monitor=watch(slot, after, role, action.rule, taken))
-    return runtime.settle(after)
+    return runtime.settle(after, role or "attacker")

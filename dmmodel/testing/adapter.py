@@ -16,6 +16,7 @@ from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import RealCrypto
 from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package
+from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import Ctx, MachineTable, Role
 from dmmodel.protocol.state import AccountData, DeviceData
 from dmmodel.protocol.system import CONSUMERS, TABLES
@@ -55,7 +56,7 @@ class MachineAdapter:
     ) -> None:
         data = DeviceData() if role == Role.DEVICE else AccountData()
         ctx = Ctx(config.bounds, config.variant, RealCrypto(), index)
-        self.live = LiveMachine(table.for_variant(config.variant), ctx, data)
+        self.live = LiveMachine(table.for_variant(config.variant), ctx, data, FreshCounter(), role)
         alternatives = {r.trigger for r in table.rules if r.choice is not None}
         self.preferred = {number: sorted(triggers, key=lambda t: (t in alternatives) != rotate)
                           for number, triggers in CONSUMERS[role].items()}

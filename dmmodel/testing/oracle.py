@@ -83,7 +83,7 @@ class Conformance:
         return self._expect(index, role, stimulus, (adapter.observe(), tuple(answer)), allowed)
 
     def _model_outcome(self, index: int, role: Role, action: Action) -> Outcome:
-        self.twin.restore(self.system.state)
+        self.twin.restore(self.system.state, self.system.fresh)
         entry = take(self.twin, index, action, 0)
         return self.twin.runtimes[index].machines[role].state, entry.sent
 
