@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dmmodel.protocol import vocabulary as v
-from dmmodel.protocol.config import RANGES, Bounds, ConfigError, Variant, read_toml, variant
+from dmmodel.protocol.config import PRESETS, RANGES, RETIRED, Bounds, ConfigError, Variant, read_toml, variant
 from dmmodel.protocol.crypto import SERVER_ID, client_secret, device_name, server_secret
 from dmmodel.protocol.messages import nonce_text
 from dmmodel.wire.message import AUTH_BASIC, AUTH_MD5
@@ -44,7 +44,6 @@ class AccountSpec:
     variant: str = "cr"
     rotations: int = 1  # how many times the server rotates the secrets (at most)
     retry_limit: int = 2  # the model device's retries after a 401
-    nonces: int = 16  # the model's nonce counters (1..nonces-1 cycle; 0 is the bootstrap's)
     bootstrap: str = v.BootstrapType.SMARTCARD.value
     model: bool = False
 
@@ -62,17 +61,21 @@ class AccountSpec:
 
     def bounds(self) -> Bounds:
         return Bounds(devices=1, rotations=self.rotations, rebootstraps=1, retry_limit=self.retry_limit,
-                      nonces=self.nonces, notifications=False,
+                      notifications=False,
                       bootstrap_types=(v.BootstrapType(self.bootstrap),))
 
     def variant_(self) -> Variant:
-        return variant(self.variant)
+        chosen = variant(self.variant)
+        if chosen.integrity:
+            served = ", ".join(name for name, p in PRESETS.items() if not p.integrity)
+            raise AccountsError(f"variant: {self.variant!r} is not served on the wire (its HMAC over whole "
+                                f"packages, x-syncml-hmac, is not implemented); served: {served}")
+        return chosen
 
 
 def model_account(index: int = 0, variant_name: str = "cr", **more: Any) -> AccountSpec:
     """An account with the model's own secrets for device ``index`` (what the kit's machines use)."""
     name = device_name(index)
-    more.setdefault("nonces", 2)
     return AccountSpec(name=name, secret=client_secret(index, 0), server_secret=server_secret(index, 0),
                        client_nonce=nonce_text(0), server_nonce=nonce_text(0), variant=variant_name,
                        model=True, **more)
@@ -84,6 +87,8 @@ def _spec(entry: Any, where: str, defaults: dict[str, Any]) -> AccountSpec:
     known = {f.name: f for f in fields(AccountSpec)}
     values = {**defaults, **entry}
     for key, value in values.items():
+        if key in RETIRED:
+            raise AccountsError(f"{where}.{key}: {RETIRED[key]}")
         if key not in known:
             raise AccountsError(f"{where}.{key}: unknown key; allowed: {', '.join(known)}")
         want = known[key].type
@@ -98,13 +103,15 @@ def _spec(entry: Any, where: str, defaults: dict[str, Any]) -> AccountSpec:
         if not name.startswith("device") or not name[6:].isdigit() or int(name[6:]) < 1:
             raise AccountsError(f"{where}.name: a model account is named deviceN, got {name!r}")
         rest = {k: val for k, val in values.items() if k not in ("name", "model", "variant")}
-        return model_account(int(name[6:]) - 1, values.get("variant", "cr"), **rest)
+        spec = model_account(int(name[6:]) - 1, values.get("variant", "cr"), **rest)
+        spec.variant_()
+        return spec
     spec = AccountSpec(**values)
     if spec.client_auth not in AUTH_TYPES:
         raise AccountsError(f"{where}.client_auth: {spec.client_auth!r}; allowed: md5, basic")
     if ":" in spec.name:
         raise AccountsError(f"{where}.name: must not contain ':'")
-    for key in ("rotations", "retry_limit", "nonces"):
+    for key in ("rotations", "retry_limit"):
         low, high = RANGES[key]
         if not low <= getattr(spec, key) <= high:
             raise AccountsError(f"{where}.{key}: must be {low} to {high}, got {getattr(spec, key)}")

@@ -1,8 +1,9 @@
 """Real secrets and nonces of one account, and the credentials made from them.
 
-The model names a secret by its generation and a nonce by a small counter; a real device has
-texts and bytes. :class:`Books` keeps both sides of that correspondence for one account (and is
-what ``dmmodel serve`` persists), :class:`BookCrypto` makes the model's credentials from it, and
+The model names a secret by its generation and a nonce by an issued value (an int, never
+issued twice; 0 is the AAuthData a bootstrap provisions); a real device has texts and bytes.
+:class:`Books` keeps both sides of that correspondence for one account (and is what ``dmmodel
+serve`` persists), :class:`BookCrypto` makes the model's credentials from it, and
 :class:`ServerWords` / :class:`DeviceWords` give the codec the wire form for each side.
 """
 
@@ -16,15 +17,17 @@ from typing import Any
 
 from dmmodel.protocol import credentials
 from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
 from dmmodel.wire.message import AUTH_BASIC
 from dmmodel.wire.tree import WireError
 
-BOOTSTRAP = 0  # the model's generation and nonce counter provisioned by a bootstrap
+BOOTSTRAP = BOOTSTRAP_NONCE  # the model's generation and nonce provisioned by a bootstrap (0)
 
 
 @dataclass
 class Books:
-    """Secrets by generation and nonces by counter; counter 0 is the bootstrap-time AAuthData."""
+    """Secrets by generation and nonce bytes by the model's value; value 0 is the bootstrap-time
+    AAuthData."""
 
     client_secrets: dict[int, str]
     server_secrets: dict[int, str]
@@ -85,6 +88,15 @@ class BookCrypto:
         raise WireError("Package 0 (notification) is not sent over HTTP")
 
 
+def _issue(book: dict[int, bytes], value: int) -> bytes:
+    """The bytes of the model's nonce ``value``: fresh random bytes the first time it is sent.
+    The model never issues a value twice and never issues ``BOOTSTRAP`` (the provisioned
+    AAuthData, already in the book), so no bytes are ever sent for two different nonces."""
+    if value not in book:
+        book[value] = os.urandom(12)
+    return book[value]
+
+
 @dataclass
 class ServerWords:
     """The server side's wire words: it issues fresh random nonces and new random secrets."""
@@ -95,10 +107,8 @@ class ServerWords:
     server_appauth: str
     client_auth: str
 
-    def nonce_out(self, counter: int) -> bytes:
-        if counter != BOOTSTRAP:
-            self.books.server_nonces[counter] = os.urandom(12)
-        return self.books.server_nonces[counter]
+    def nonce_out(self, value: int) -> bytes:
+        return _issue(self.books.server_nonces, value)
 
     def nonce_in(self, raw: bytes) -> bytes:
         return raw  # the observer binds it to the counter the model's device would use
@@ -123,10 +133,8 @@ class DeviceWords:
     server_appauth: str
     client_auth: str
 
-    def nonce_out(self, counter: int) -> bytes:
-        if counter != BOOTSTRAP:
-            self.books.device_nonces[counter] = os.urandom(12)
-        return self.books.device_nonces[counter]
+    def nonce_out(self, value: int) -> bytes:
+        return _issue(self.books.device_nonces, value)
 
     def nonce_in(self, raw: bytes) -> bytes:
         return raw  # bound to the model's counter by the client's shadow of the server

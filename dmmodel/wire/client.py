@@ -17,6 +17,7 @@ from typing import Any
 from dmmodel.protocol.crypto import RealCrypto
 from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package, describe
+from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import Ctx, Role
 from dmmodel.protocol.state import AccountData, DeviceData
 from dmmodel.protocol.system import CONSUMERS, TABLES
@@ -77,9 +78,11 @@ class WireDevice:
             crypto = BookCrypto(self.books, spec.name, spec.server_id, spec.auth_type)
         index = spec.model_index if spec.model else 0
         self.ctx = Ctx(spec.bounds(), variant, crypto, index)
-        self.machine = LiveMachine(TABLES[Role.DEVICE].for_variant(variant), self.ctx, DeviceData())
+        self.machine = LiveMachine(TABLES[Role.DEVICE].for_variant(variant), self.ctx, DeviceData(),
+                                   FreshCounter(), Role.DEVICE)
+        known = self.books.server_nonces if self.books is not None else None
         self.server = Observer(Role.SERVER, TABLES[Role.SERVER].for_variant(variant), self.ctx,
-                               AccountData(), "idle", spec.dm_node)
+                               AccountData(), "idle", spec.dm_node, FreshCounter(), known)
         self.session_ids = itertools.count(1)
 
     @property
@@ -138,7 +141,7 @@ class WireDevice:
                 continue
             judgement = self.server.judge(reply, continues=True)
             bound = judgement.package
-            if self.books is not None and isinstance(reply.chal, bytes) and bound.chal is not None:
+            if self.books is not None and isinstance(reply.chal, bytes) and isinstance(bound.chal, int):
                 self.books.server_nonces[bound.chal] = reply.chal
             log.steps.append(Step(rule, package, bound, judgement.findings))
             out = self._receive(bound)

@@ -19,6 +19,7 @@ from typing import Any
 from dmmodel.protocol.crypto import RealCrypto
 from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package, describe
+from dmmodel.protocol.nonces import ISSUERS, FreshCounter
 from dmmodel.protocol.rules import Ctx, Role
 from dmmodel.protocol.state import AccountData, DeviceData, Session, Slot
 from dmmodel.protocol.system import CONSUMERS, RULES, TABLES, Action, Channel, Step
@@ -92,17 +93,31 @@ class AccountRuntime:
             crypto = BookCrypto(self.books, spec.name, spec.server_id, spec.auth_type)
             index = 0
         self.ctx = Ctx(bounds, self.variant, crypto, index)
-        self.server = LiveMachine(TABLES[Role.SERVER].for_variant(self.variant), self.ctx, AccountData())
+        # the server draws the nonces it issues from its own counter, the shadow of the device
+        # from another; both persist with the account, so no value is issued twice across restarts
+        server_fresh, device_fresh = FreshCounter(), FreshCounter()
+        self.server = LiveMachine(TABLES[Role.SERVER].for_variant(self.variant), self.ctx, AccountData(),
+                                  server_fresh, Role.SERVER)
         device_table = TABLES[Role.DEVICE].for_variant(self.variant)
         if state:
             self.server.machine.set_state(state["server_state"])
             self.server.data = _account_data(state["account"])
             device_state, device = state["device_state"], DeviceData(**state["device"])
+            fresh = state.get("fresh", {})
+            server_fresh.counts = {int(k): n for k, n in fresh.get("server", {}).items()}
+            device_fresh.counts = {int(k): n for k, n in fresh.get("device", {}).items()}
         else:
-            fresh = LiveMachine(device_table, self.ctx, DeviceData())
-            fresh.trigger("bootstrap", arg=(spec.bootstrap, BOOTSTRAP))
-            device_state, device = fresh.state, fresh.data
-        self.observer = Observer(Role.DEVICE, device_table, self.ctx, device, device_state, spec.dm_node)
+            booted = LiveMachine(device_table, self.ctx, DeviceData(), device_fresh, Role.DEVICE)
+            booted.trigger("bootstrap", arg=(spec.bootstrap, BOOTSTRAP))
+            device_state, device = booted.state, booted.data
+        known = self.books.device_nonces if self.books is not None else None
+        self.observer = Observer(Role.DEVICE, device_table, self.ctx, device, device_state, spec.dm_node,
+                                 device_fresh, known)
+        # never draw a value the state already holds (also for a state written without counters)
+        for counter in (server_fresh, device_fresh):
+            counter.reserve([self.slot()])
+            if self.books is not None:
+                _reserve(counter, [*self.books.server_nonces, *self.books.device_nonces])
         self.sessions = 0
         self.session: WireSession | None = None
         self.closed: list[WireSession] = []
@@ -111,7 +126,8 @@ class AccountRuntime:
         """What survives a restart: both machines and the books."""
         return {"server_state": self.server.state, "account": _json(self.server.data),
                 "device_state": self.observer.shadow.state, "device": _json(self.observer.shadow.data),
-                "books": self.books.to_json() if self.books else None}
+                "books": self.books.to_json() if self.books else None,
+                "fresh": {"server": _counts(self.server.fresh), "device": _counts(self.observer.fresh)}}
 
     def slot(self) -> Slot:
         shadow = self.observer.shadow
@@ -135,6 +151,18 @@ class AccountRuntime:
                 self.server.trigger(trigger, arg=package)
                 return self.server.last_rule, self.server.sent
         return None, ()
+
+
+def _counts(counter: FreshCounter | None) -> dict[str, int]:
+    return {str(k): n for k, n in counter.counts.items()} if counter is not None else {}
+
+
+def _reserve(counter: FreshCounter, values: list[int]) -> None:
+    """Never draw any of ``values`` (nonces the books hold bytes for) again."""
+    for value in values:
+        if value > 0:
+            k, who = divmod(value - 1, ISSUERS)
+            counter.counts[who] = max(counter.counts.get(who, 0), k + 1)
 
 
 def _json(value: Any) -> Any:
@@ -224,11 +252,13 @@ class DMServer:
         judgement = account.observer.judge(package, continues)
         findings += list(judgement.findings)
         bound = judgement.package
-        if account.books is not None and isinstance(package.chal, bytes) and bound.chal is not None:
-            if package.chal in account.books.device_nonces_seen:
+        books = account.books
+        if books is not None and isinstance(package.chal, bytes) and isinstance(bound.chal, int) \
+                and books.device_nonces.get(bound.chal) != package.chal:  # a nonce the device issues now
+            if package.chal in books.device_nonces_seen:
                 findings.append(f"nonce reused: the device's NextNonce {package.chal!r} was issued before")
-            account.books.device_nonces_seen.append(package.chal)
-            account.books.device_nonces[bound.chal] = package.chal
+            books.device_nonces_seen.append(package.chal)
+            books.device_nonces[bound.chal] = package.chal
         for i, fired in enumerate(judgement.fired, 1):
             if i == len(judgement.fired):  # the chart shows what the device really sent
                 fired = replace(fired, sent=(bound,))

@@ -91,6 +91,11 @@ def _write_status(value: int, p: Package, d: Draft) -> None:
 
 
 def _write_chal(value: int, p: Package, d: Draft) -> None:
+    if p.number == 1:  # the device's own nonce (device_nonce variants): a NextNonce in its Cred's Meta
+        if d.cred is None:
+            raise WireError("Package 1: a device nonce (Chal) needs a Cred to carry it")
+        d.cred = Cred(d.cred.type, d.cred.data, d.words.nonce_out(value))
+        return
     i, status = next((i, c) for i, c in enumerate(d.commands) if c.name == "Status" and c.cmd == SYNCHDR)
     kind = d.words.client_auth if p.number == 2 else AUTH_MD5  # what the challenged side must use
     chal = Meta(type=kind, format=B64, next_nonce=d.words.nonce_out(value))
@@ -155,6 +160,8 @@ def _read_status(m: Message, words: Words, answering: Message | None) -> int | N
 
 
 def _read_chal(m: Message, words: Words, answering: Message | None) -> int | bytes | None:
+    if m.header.cred is not None and m.header.cred.next_nonce is not None:  # Package 1's own nonce
+        return words.nonce_in(m.header.cred.next_nonce)
     status = _header_status(m)
     if status is None or status.chal is None or status.chal.next_nonce is None:
         return None
@@ -225,7 +232,7 @@ FIELDS: tuple[Field, ...] = (
     Field("cred", frozenset({1, 2}), _write_cred, _read_cred),
     Field("report", frozenset({1}), _write_report, _read_report),
     Field("status", frozenset({2, 3}), _write_status, _read_status),
-    Field("chal", frozenset({2, 3}), _write_chal, _read_chal),
+    Field("chal", frozenset({1, 2, 3}), _write_chal, _read_chal),
     Field("replace", frozenset({2}), _write_replace, _read_replace),
     Field("get_type", frozenset({2}), _write_get_type, _read_get_type),
     Field("ack", frozenset({2}), _write_ack, _read_ack),

@@ -61,10 +61,12 @@ class Command:
 
 @dataclass(frozen=True)
 class Cred:
-    """A credential: its Meta (Type, Format) and its Data (base64 text)."""
+    """A credential: its Meta (Type, Format; ``next_nonce``: a NextNonce the sender issues for
+    the peer's credential, which only the model's ``device_nonce`` variants send) and its Data."""
 
     type: str
     data: str
+    next_nonce: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def to_node(message: Message) -> Node:
     h = message.header
     cred = None
     if h.cred is not None:
-        cred = node("Cred", _meta(Meta(type=h.cred.type, format=B64)), leaf("Data", h.cred.data))
+        cred = node("Cred", _meta(Meta(type=h.cred.type, format=B64, next_nonce=h.cred.next_nonce)),
+                    leaf("Data", h.cred.data))
     header = node(
         "SyncHdr", leaf("VerDTD", VER_DTD), leaf("VerProto", VER_PROTO), leaf("SessionID", h.session_id),
         leaf("MsgID", str(h.msg_id)), _loc("Target", h.target), _loc("Source", h.source, h.source_name),
@@ -230,7 +233,7 @@ def from_node(root: Node) -> Message:
     cred = None
     if (c := h.first("Cred")) is not None:
         meta = _read_meta(c.first("Meta"), "SyncHdr Cred") or Meta()
-        cred = Cred(meta.type or AUTH_BASIC, c.need("Data", "SyncHdr Cred"))
+        cred = Cred(meta.type or AUTH_BASIC, c.need("Data", "SyncHdr Cred"), meta.next_nonce)
     meta = _read_meta(h.first("Meta"), "SyncHdr")
     header = Header(session_id=h.need("SessionID", "SyncHdr"), msg_id=_int(h, "MsgID", "SyncHdr"),
                     target=target, source=source, source_name=name, cred=cred,

@@ -18,6 +18,7 @@ from typing import Any
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package, describe
+from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import FAULT, Ctx, MachineTable, Role
 from dmmodel.protocol.system import CONSUMERS, RULES
 
@@ -45,23 +46,36 @@ class Judgement:
     faults: tuple[str, ...]
 
 
+WIRE_FIELDS = tuple(name for name in Package._fields if name != "tag")  # ``tag`` is a ghost
+
+
 def _differences(real: Package, expected: Package) -> list[str]:
     return [f"{name}: sent {getattr(real, name)!r}, the model's machine sends {getattr(expected, name)!r}"
-            for name in Package._fields if getattr(real, name) != getattr(expected, name)]
+            for name in WIRE_FIELDS if getattr(real, name) != getattr(expected, name)]
 
 
 class Observer:
     """The shadow of one real peer (``role``), with the model's table for the account's variant."""
 
     def __init__(self, role: Role, table: MachineTable, ctx: Ctx, data: Any, state: str,
-                 node: str) -> None:
+                 node: str, fresh: FreshCounter | None = None, known: dict[int, bytes] | None = None
+                 ) -> None:
         self.role, self.table, self.ctx, self.node = role, table, ctx, node
-        self.shadow = LiveMachine(table, ctx, data)
+        self.known = known if known is not None else {}  # the peer's nonce bytes by model value
+        self.shadow = LiveMachine(table, ctx, data, fresh or FreshCounter(), role)
         self.shadow.machine.set_state(state)
         self.pending: Package | None = None  # what the other side sent and the peer has not answered
 
+    @property
+    def fresh(self) -> FreshCounter:
+        """The counter the shadow draws the peer's new nonces from (persisted with it)."""
+        return self.shadow.fresh  # type: ignore[return-value]
+
     def _twin(self) -> LiveMachine:
-        twin = LiveMachine(self.table, self.ctx, self.shadow.data)
+        """A copy of the shadow with its own counter that goes on where the shadow's stands."""
+        fresh = FreshCounter()
+        fresh.counts = dict(self.fresh.counts)
+        twin = LiveMachine(self.table, self.ctx, self.shadow.data, fresh, self.role)
         twin.machine.set_state(self.shadow.state)
         return twin
 
@@ -102,12 +116,23 @@ class Observer:
             if ran is None or not ran[1] or len(ran[1][-1].sent) != 1 or any(f.sent for f in ran[1][:-1]):
                 continue
             twin, fired = ran
-            expected = fired[-1].sent[0]
-            bound = real._replace(chal=expected.chal) if isinstance(real.chal, bytes) else real
+            expected = fired[-1].sent[0]._replace(tag=None)  # who sent it is no wire matter
+            bound = self._bind(real, expected, twin)
             if bound == expected:
                 return self._accept(twin, fired, bound, ())
             tried.append((twin, fired, bound, expected))
         return self._diverge(real, tried, continues)
+
+    def _bind(self, real: Package, expected: Package, twin: LiveMachine) -> Package:
+        """``real`` with its raw nonce bytes read as the model's value: bytes the peer sends for
+        a value the model's machine issues in this very step stand for that value; for a value
+        issued before (a Package 1 sent again after a 401), only the bytes sent for it then."""
+        if not isinstance(real.chal, bytes) or expected.chal is None:
+            return real
+        issued = expected.chal in twin.fresh.drawn.values()  # type: ignore[union-attr]
+        if issued or self.known.get(expected.chal) == real.chal:
+            return real._replace(chal=expected.chal)
+        return real
 
     def _accept(self, twin: LiveMachine, fired: list[Fired], package: Package,
                 findings: tuple[str, ...]) -> Judgement:
@@ -133,6 +158,8 @@ class Observer:
         steps = " then ".join(f.rule for f in fired)
         finding = (f"sent {describe(bound, account)}; the model's {self.role} ({steps}) sends "
                    f"{describe(expected, account)}; differs in " + "; ".join(_differences(bound, expected)))
+        if isinstance(bound.chal, bytes) and expected.chal is not None:
+            bound = bound._replace(chal=expected.chal)  # the peer's new bytes for the model's value
         if self.role is Role.DEVICE:
             self._correct(twin, bound, expected)
         return self._accept(twin, fired, bound, (finding,))
