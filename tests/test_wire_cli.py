@@ -56,6 +56,11 @@ def test_help_describes_every_option(command, options):
     ("[[account]]\nname = 'x'\nsecret = 's'\nserver_secret = 't'\ncolour = 'red'\n", "colour: unknown key"),
     ("[[account]]\nname = 'x'\nsecret = 's'\nserver_secret = 't'\nvariant = 'dm13'\n", "variant: unknown"),
     ("[[account]]\nname = 'x'\nsecret = 's'\nserver_secret = 't'\nrotations = '1'\n", "expected int"),
+    ("[[account]]\nname = 'x'\nsecret = 's'\nserver_secret = 't'\nnonces = 16\n", "nonces: nonces are fresh"),
+    ("[[account]]\nname = 'x'\nsecret = 's'\nserver_secret = 't'\nvariant = 'cr-hmac'\n",
+     "'cr-hmac' is not served on the wire"),
+    ("[defaults]\nvariant = 'cr-fresh-hmac'\n[[account]]\nname = 'device1'\nmodel = true\n",
+     "'cr-fresh-hmac' is not served on the wire"),
     ("account = 3\n", "at least one [[account]]"),
     ("[[account\n", "not valid TOML"),
 ])

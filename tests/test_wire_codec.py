@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.crypto import RealCrypto
-from dmmodel.protocol.messages import Package
+from dmmodel.protocol.messages import Origin, Package
 from dmmodel.protocol.scenarios import load_scenario, run_scenario, scenario_names
 from dmmodel.wire import codec, wbxml, xml
 from dmmodel.wire.codec import Format
@@ -18,7 +18,8 @@ from dmmodel.wire.words import ModelWords
 CRYPTO, WORDS = RealCrypto(), ModelWords(0)
 TO_SERVER = Header("7", 1, "http://dm.example/dm", "IMEI:493005100592800", "device1")
 TO_DEVICE = Header("7", 1, "IMEI:493005100592800", "http://dm.example/dm")
-gens, nonces = st.integers(0, 5), st.integers(0, 15)
+# nonces are issued values (1 + 24k + issuer, any size), 0 the provisioned one
+gens, nonces = st.integers(0, 5), st.integers(0, 10**9)
 
 
 @st.composite
@@ -30,7 +31,8 @@ def packages(draw):
             return Package(1, alert=v.ALERT_SESSION_ABORT)
         return Package(1, alert=draw(st.sampled_from((1200, 1201))),
                        cred=CRYPTO.client(0, draw(gens), draw(nonces)),
-                       report=draw(st.none() | st.integers(1, 9)))
+                       report=draw(st.none() | st.integers(1, 9)),
+                       chal=draw(st.none() | nonces))  # the device's own nonce (device_nonce)
     if number == 2:
         if draw(st.booleans()):
             return Package(2, status=401, chal=draw(nonces))
@@ -71,6 +73,22 @@ def round_trip(p: Package, fmt: Format) -> Package:
 @given(p=packages())
 def test_every_model_package_survives_both_codecs(fmt, p):
     assert round_trip(p, fmt) == p
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+@given(p=packages(), tag=st.builds(Origin, st.sampled_from(["device", "server", "attacker"]),
+                                   st.integers(0, 3), st.integers(0, 99), st.booleans()))
+def test_the_ghost_tag_never_goes_on_the_wire(fmt, p, tag):
+    assert round_trip(p._replace(tag=tag), fmt) == p
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_a_device_nonce_in_package_1_is_a_nextnonce_in_its_cred(fmt):
+    p = Package(1, alert=1201, cred=CRYPTO.client(0, 0, 0), report=2, chal=73)
+    m, _ = codec.encode(p, TO_SERVER, WORDS, fmt)
+    assert m.header.cred.next_nonce == b"nonce-73" and round_trip(p, fmt) == p
+    if fmt is Format.XML:
+        assert b"<NextNonce" in codec.encode_message(m, fmt).split(b"</Cred>")[0].split(b"<Cred>")[1]
 
 
 @pytest.mark.parametrize("fmt", list(Format))

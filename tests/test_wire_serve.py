@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 
+from dmmodel.wire import codec
 from dmmodel.wire.accounts import AccountSpec, model_account
 from dmmodel.wire.charts import session_mermaid
 from dmmodel.wire.client import WireDevice
@@ -97,6 +98,60 @@ def test_the_change_request_recovers_on_the_wire(served, fmt, spec):
     assert all(r["format"] == fmt.value for r in log)
 
 
+def next_nonces(records: list[dict], key: str) -> list[bytes]:
+    """Every NextNonce (in a Status's Chal or a Cred's Meta) of the XML bodies under ``key``."""
+    found = []
+    for r in records:
+        if r.get("format") != "xml" or key not in r:
+            continue
+        m = codec.decode_message(r[key].encode("utf-8"), Format.XML)
+        if m.header.cred is not None and m.header.cred.next_nonce is not None:
+            found.append(m.header.cred.next_nonce)
+        found += [c.chal.next_nonce for c in m.commands
+                  if c.chal is not None and c.chal.next_nonce is not None]
+    return found
+
+
+@pytest.mark.parametrize("variant", ["cr-challenge", "cr-device-nonce", "cr-fresh"])
+@pytest.mark.parametrize("fmt", list(Format))
+@pytest.mark.parametrize("spec_of", [lambda name: model_account(0, name), real_account],
+                         ids=["model", "real"])
+def test_the_mitigations_recover_on_the_wire(served, variant, fmt, spec_of):
+    spec = spec_of(variant)
+    server = served(spec)
+    device = WireDevice(spec, server.http.url, fmt)
+    first, after = rotate_then_rebootstrap(device)
+    again = device.session()
+    challenged = variant != "cr-device-nonce"  # a report is answered with 401 + Chal first
+    assert [s.rule for s in after.steps] == ["connect", "retry", "take_session"] if challenged else \
+        ["connect", "take_session"]
+    assert after.steps[-2].received.ack == 2 and after.steps[-2].received.status == 212  # report acked
+    assert [s.rule for s in again.steps] == ["connect", "take_session"]
+    assert server.findings() == [] and first.findings + after.findings + again.findings == []
+    if variant != "cr-challenge":  # every Package 1 carries the device's own nonce
+        assert all(s.sent.chal is not None for log in (first, after, again) for s in log.steps
+                   if s.sent.number == 1)
+        if fmt is Format.XML:
+            assert len(next_nonces(server.records, "request_body")) == 2 * 3 + (2 if challenged else 0)
+
+
+def test_nonces_are_never_reused_on_the_wire(served):
+    """Nonces are fresh values: the old wrap-around (after 15 challenges the server re-sent the
+    provisioned, here empty, AAuthData) is gone."""
+    spec = real_account("dm12", retry_limit=8)
+    server = served(spec)
+    device = WireDevice(spec, server.http.url)
+    rotate_then_rebootstrap(device)  # then deadlocked: every session is nine 401s and an abort
+    for _ in range(2):
+        assert [s.received.status for s in device.session().steps if s.received][:9] == [401] * 9
+    issued = next_nonces(server.records, "response_body")
+    assert len(issued) > 15  # past where counters modulo 16 wrapped (nonce 16 was 0 again)
+    assert len(set(issued)) == len(issued) and b"" not in issued
+    from_device = next_nonces(server.records, "request_body")
+    assert from_device and len(set(from_device)) == len(from_device)
+    assert server.findings() == []
+
+
 def test_a_device_that_retries_past_its_limit_is_reported(served):
     server = served(model_account(0, "dm12", retry_limit=1))
     device = WireDevice(model_account(0, "dm12", retry_limit=2), server.http.url)
@@ -141,13 +196,14 @@ def test_malformed_messages_get_a_4xx_and_the_server_keeps_serving(served):
     assert [s.rule for s in device.session().steps] == ["connect", "take_session"]
 
 
-def test_account_state_survives_a_restart(served):
-    spec = real_account("dm12")
+@pytest.mark.parametrize("spec", [real_account("dm12"), model_account(0, "dm12")], ids=["real", "model"])
+def test_account_state_survives_a_restart(served, spec):
     first = served(spec)
     device = WireDevice(spec, first.http.url)
     device.bootstrap()
     device.session()  # the server rotates: generation 1 is committed
     saved = json.loads(json.dumps(first.dm.to_json()))
+    assert saved[spec.name]["fresh"]["server"]  # the nonce counters persist with the account
     first.close()
     second = served(spec)
     second.dm = DMServer([spec], saved)
@@ -155,3 +211,6 @@ def test_account_state_survives_a_restart(served):
     device.url = second.http.url
     assert [s.rule for s in device.session().steps] == ["connect", "take_session"]  # g1 still works
     assert second.findings() == []
+    # the restarted server goes on with new values: no NextNonce (model: nonce-N text) repeats
+    issued = next_nonces(first.records + second.records, "response_body")
+    assert len(issued) == 2 and len(set(issued)) == 2
