@@ -10,12 +10,14 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from dmmodel.cli import main
+from dmmodel.wire.accounts import AccountSpec
 
 CLI = [sys.executable, "-c", "from dmmodel.cli import main; main()"]
 ACCOUNTS = """
@@ -48,6 +50,14 @@ def test_help_describes_every_option(command, options):
     assert result.exit_code == 0
     for option in options:
         assert re.search(rf"{option}\b.*\S", result.output), option
+
+
+def test_every_account_key_is_documented_in_the_readme():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Pointing `dmmodel serve` at your own client")[1].split("\n### ")[0]
+    rows = {key.strip() for line in section.splitlines() if line.startswith("| ")
+            for key in line.split("|")[1].split(",")}
+    assert {f.name for f in fields(AccountSpec)} == rows - {"key", "---"}
 
 
 @pytest.mark.parametrize("content, says", [
