@@ -111,7 +111,7 @@ class ServerWords:
         return _issue(self.books.server_nonces, value)
 
     def nonce_in(self, raw: bytes) -> bytes:
-        return raw  # the observer binds it to the counter the model's device would use
+        return raw  # the observer binds it to the value the model's device issues
 
     def secret_out(self, gen: int, level: v.AuthLevel) -> str:
         return self.books.secrets_of(level).setdefault(gen, secrets.token_urlsafe(12))
@@ -137,7 +137,7 @@ class DeviceWords:
         return _issue(self.books.device_nonces, value)
 
     def nonce_in(self, raw: bytes) -> bytes:
-        return raw  # bound to the model's counter by the client's shadow of the server
+        return raw  # bound to the model's value by the client's shadow of the server
 
     def secret_in(self, text: str, level: v.AuthLevel) -> int:
         book = self.books.secrets_of(level)

@@ -38,7 +38,7 @@ class Fired:
 @dataclass(frozen=True)
 class Judgement:
     """The verdict on one real package: the shadow's steps, the package as the model reads it
-    (nonces bound to the model's counters), and findings (empty when the model allows it)."""
+    (nonce bytes bound to the model's values), and findings (empty when the model allows it)."""
 
     fired: tuple[Fired, ...]
     package: Package

@@ -1,9 +1,9 @@
 """What a package's symbols are on the wire for one account: node names, secrets and nonces.
 
-The model counts secret generations and nonces; the wire carries texts and bytes. A
-:class:`Words` object translates both ways for one DM account. :class:`ModelWords` is the
-model's own translation (the secrets and ``nonce-N`` texts of :class:`RealCrypto`), which is
-what the kit's machines and the round-trip tests use.
+The model counts secret generations and names nonces by issued values; the wire carries
+texts and bytes. A :class:`Words` object translates both ways for one DM account.
+:class:`ModelWords` is the model's own translation (the secrets and ``nonce-N`` texts of
+:class:`RealCrypto`), which is what the kit's machines and the round-trip tests use.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ class Words(Protocol):
     server_appauth: str  # the AppAuth child that holds SRVCRED
     client_auth: str  # the Cred type the device uses (syncml:auth-md5 or syncml:auth-basic)
 
-    def nonce_out(self, counter: int) -> bytes:
-        """The nonce bytes this side sends for the model's nonce ``counter``."""
+    def nonce_out(self, value: int) -> bytes:
+        """The nonce bytes this side sends for the model's nonce ``value`` (an issued value,
+        never reused; 0 is the provisioned AAuthData)."""
 
     def nonce_in(self, raw: bytes) -> int | bytes:
-        """The model's counter for a nonce the peer sent, or the raw bytes if not yet bound."""
+        """The model's value for a nonce the peer sent, or the raw bytes if not yet bound."""
 
     def secret_out(self, gen: int, level: v.AuthLevel) -> str:
         """The AAuthSecret text of generation ``gen`` at ``level``."""
@@ -50,8 +51,8 @@ class ModelWords:
         self.index = index
         self.node = device_name(index)
 
-    def nonce_out(self, counter: int) -> bytes:
-        return nonce_text(counter).encode("ascii")
+    def nonce_out(self, value: int) -> bytes:
+        return nonce_text(value).encode("ascii")
 
     def nonce_in(self, raw: bytes) -> int:
         found = re.fullmatch(rb"nonce-(\d+)", raw)
