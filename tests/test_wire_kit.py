@@ -23,7 +23,7 @@ CONFIG = make_config("default", "cr", notifications=False)
 def served():
     dm = DMServer([model_account(0, "cr", rotations=CONFIG.bounds.rotations)])
     server = WireHTTPServer(("127.0.0.1", 0), dm, lambda record: None, test_hooks=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()

@@ -31,7 +31,8 @@ class Served:
         self.records: list[dict] = []
         self.dm = DMServer(list(specs))
         self.http = WireHTTPServer(("127.0.0.1", 0), self.dm, self.records.append)
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.http.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)  # a quick shutdown at teardown
         self.thread.start()
 
     def close(self) -> None:
