@@ -9,11 +9,13 @@ import pytest
 PARTS = {
     # part imported: packages it must not pull in
     "dmmodel.protocol": ("dmmodel.cli", "dmmodel.views", "dmmodel.render", "dmmodel.analysis",
-                         "dmmodel.testing", "dmmodel.report"),
+                         "dmmodel.testing", "dmmodel.report", "dmmodel.wire"),
     "dmmodel.checker": ("dmmodel.protocol", "dmmodel.cli", "dmmodel.views", "dmmodel.render"),
     "dmmodel.render": ("dmmodel.protocol", "dmmodel.checker", "dmmodel.cli", "dmmodel.views"),
     # views draw results; they never run a check
-    "dmmodel.views": ("dmmodel.analysis", "dmmodel.checker", "dmmodel.cli"),
+    "dmmodel.views": ("dmmodel.analysis", "dmmodel.checker", "dmmodel.cli", "dmmodel.wire"),
+    # the wire speaks for the model; the command line drives it, never the other way round
+    "dmmodel.wire": ("dmmodel.cli", "dmmodel.checker", "dmmodel.analysis", "dmmodel.report"),
 }
 SCRIPT = """
 import importlib, json, pkgutil, sys

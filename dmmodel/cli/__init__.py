@@ -12,7 +12,9 @@ from dmmodel.cli.diagrams import diagrams_command
 from dmmodel.cli.errors import Interrupted
 from dmmodel.cli.explore import explore_command
 from dmmodel.cli.manifest import manifest_command
+from dmmodel.cli.probe import probe_command
 from dmmodel.cli.report import report_command
+from dmmodel.cli.serve import serve_command
 from dmmodel.cli.simulate import simulate_command
 
 
@@ -47,3 +49,5 @@ main.add_command(report_command)
 main.add_command(manifest_command)
 main.add_command(simulate_command)
 main.add_command(explore_command)
+main.add_command(serve_command)
+main.add_command(probe_command)
