@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.config import PRESETS
 from dmmodel.protocol.crypto import RealCrypto
 from dmmodel.protocol.messages import Origin, Package
 from dmmodel.protocol.scenarios import load_scenario, run_scenario, scenario_names
@@ -95,10 +96,13 @@ def test_a_device_nonce_in_package_1_is_a_nextnonce_in_its_cred(fmt):
 def test_every_package_of_every_scenario_round_trips(fmt):
     seen = 0
     for name in scenario_names():
-        for entry in run_scenario(load_scenario(name)).trace:
+        scenario = load_scenario(name)
+        if PRESETS[scenario.variant].integrity:
+            continue  # the HMAC variants are not served on the wire (refused by the accounts file)
+        for entry in run_scenario(scenario).trace:
             for p in entry.sent:
                 if p.number != 0 and entry.index == 0:  # Package 0 is not an HTTP message
-                    assert round_trip(p, fmt) == p
+                    assert round_trip(p, fmt) == p._replace(tag=None)  # the ghost tag is never sent
                     seen += 1
     assert seen > 30
 
