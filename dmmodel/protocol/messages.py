@@ -57,7 +57,7 @@ FORGED = Origin("attacker")
 
 
 def nonce_text(nonce: int) -> str:
-    """The concrete nonce string for a nonce counter (what ``NextNonce`` carries, base64-decoded)."""
+    """The concrete nonce string for a nonce value (what ``NextNonce`` carries, base64-decoded)."""
     return f"nonce-{nonce}"
 
 
