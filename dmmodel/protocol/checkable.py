@@ -1,14 +1,14 @@
 """The DM model as a client of the generic checker: states, successors and named properties.
 
 For speed and memory the checker sees each system state as one integer: every distinct slot
-(device, account, channels, budget, attacker, monitor) gets a small id when first met, and a state packs one id
-per device into fixed-width bit fields. Slot ids are shared by all devices, so a slot's steps,
-invariant verdicts and goal verdicts are computed once per slot id and expanding a state is a
-few shifts and list lookups; with one device a state is expanded once, so its steps are not
-kept at all. Actions are small integers too (``step_action`` gives the ``(device index,
-Action)`` back). ``decode`` turns an integer back into the tuple of slots. Successors of
-several devices are yielded one by one, so a search stopped by ``max_states`` does not build
-every successor of the state it stopped in.
+(device, account, channels, budget, attacker, monitor) gets a small id when first met, and a
+state packs one id per device into fixed-width bit fields. Slot ids are shared by all devices,
+so a slot's steps, invariant verdicts and goal verdicts are computed once per slot id and
+expanding a state is a few shifts and list lookups; with one device a state is expanded once, so
+its steps are not kept at all. Actions are small integers too (``step_action`` gives the
+``(device index, Action)`` back). ``decode`` turns an integer back into the tuple of slots.
+Successors of several devices are yielded one by one, so a search stopped by ``max_states`` does
+not build every successor of the state it stopped in.
 """
 
 from __future__ import annotations
