@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dmmodel.protocol.messages import Package
-from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Slot
+from dmmodel.protocol.messages import Origin, Package
+from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Monitor, Slot
 
 BOOTSTRAP_NONCE = 0  # the AAuthData a bootstrap provisions: a constant, never issued again
 FRESH = 1 << 30  # placeholder for a value issued in this step (renamed or drawn after it)
@@ -29,39 +29,46 @@ def is_fresh(value: object) -> bool:
     return type(value) is int and value >= FRESH
 
 
+_new = tuple.__new__  # builds a NamedTuple from its fields without the keyword-default call
+
+
 def _package(p: Package, f: Callable[[int], int]) -> Package:
     cred, tag, chal = p.cred, p.tag, p.chal
     if type(cred) is tuple:
         cred = (cred[0], f(cred[1]))
     if tag is not None and tag.run:
-        tag = tag._replace(run=f(tag.run))
+        run = f(tag.run)
+        if run != tag.run:
+            tag = _new(Origin, (tag.sender, tag.epoch, run, tag.report))
     if chal is not None:
         chal = f(chal)
-    if cred is p.cred and tag is p.tag and chal is p.chal:
+    if cred == p.cred and tag is p.tag and chal == p.chal:
         return p
-    return p._replace(cred=cred, tag=tag, chal=chal)
+    return _new(Package, (*p[:2], cred, *p[3:5], chal, *p[6:11], tag))
 
 
 def map_nonces(slot: Slot, f: Callable[[int], int]) -> Slot:
     """The slot with ``f`` applied to every nonce and run value, in a fixed order (the machines'
-    data, then the channels, then what the attacker holds); real credentials are left alone."""
-    d, a = slot.device, slot.account
-    device = d._replace(cnonce=f(d.cnonce), snonce=f(d.snonce), run=f(d.run))
-    account = a._replace(cnonce=f(a.cnonce), snonce=f(a.snonce))
-    up = tuple(_package(p, f) for p in slot.up)
-    down = tuple(_package(p, f) for p in slot.down)
-    attacker = slot.attacker
+    data, then the channels, then what the attacker holds); real credentials are left alone.
+    Parts ``f`` leaves unchanged are kept as they are (the same objects)."""
+    device_state, d, server_state, a, up, down, budget, attacker, monitor = slot
+    cnonce, snonce, run = f(d.cnonce), f(d.snonce), f(d.run)
+    if cnonce != d.cnonce or snonce != d.snonce or run != d.run:
+        d = _new(DeviceData, (*d[:8], cnonce, snonce, run))
+    cnonce, snonce = f(a.cnonce), f(a.snonce)
+    if cnonce != a.cnonce or snonce != a.snonce:
+        a = _new(AccountData, (*a[:4], cnonce, snonce, *a[6:]))
+    up = tuple([_package(p, f) for p in up])
+    down = tuple([_package(p, f) for p in down])
     if attacker is not None:
-        held = attacker.held
-        recorded = tuple(_package(p, f) for p in attacker.recorded)
+        recorded, held, left = attacker
+        recorded = tuple([_package(p, f) for p in recorded])
         if held is not None:
             held = (held[0], _package(held[1], f))
-        attacker = Intruder(recorded, held, attacker.left)
-    monitor = slot.monitor
+        attacker = _new(Intruder, (recorded, held, left))
     if monitor.opened:
-        monitor = monitor._replace(opened=tuple(sorted(f(run) for run in monitor.opened)))
-    return slot._replace(device=device, account=account, up=up, down=down, attacker=attacker,
-                         monitor=monitor)
+        monitor = _new(Monitor, (tuple(sorted([f(run) for run in monitor.opened])), *monitor[1:]))
+    return _new(Slot, (device_state, d, server_state, a, up, down, budget, attacker, monitor))
 
 
 def _package_values(p: Package, out: list[int]) -> None:

@@ -62,6 +62,7 @@ class Step(StrEnum):
     FORGE = "forge"  # sends a package built from what it knows
 
 
+_new = tuple.__new__  # builds a NamedTuple from its fields without the keyword-default call
 ATTACK_STEPS = {Step(kind) for kind in ("record", "drop", "hold", "release", "replay", "edit", "forge")}
 
 class Action(NamedTuple):
@@ -230,17 +231,19 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
     return acts
 
 
-def _tag(packages: tuple[Package, ...], role: Role, slot: Slot, taken: Package | None) -> tuple[Package, ...]:
-    """Honest packages tagged with their origin: the device's bootstrap epoch and run, or for the
-    server the epoch and run of the package it answers (and whether that carried the report)."""
+def _tag(packages: tuple[Package, ...], role: Role, device: DeviceData, taken: Package | None
+         ) -> tuple[Package, ...]:
+    """Honest packages tagged with their origin: the device's bootstrap epoch and run (``device``
+    is its data after the step), or for the server the epoch and run of the package it answers
+    (and whether that carried the report)."""
     if role is DEVICE:
-        origin = Origin("device", slot.device.epoch, slot.device.run)
+        origin = Origin("device", device.epoch, device.run)
     elif taken is not None and taken.tag is not None and taken.tag.sender == "device":
         t = taken.tag
         origin = Origin("server", t.epoch, t.run, taken.report is not None)
     else:
         origin = Origin("server")
-    return tuple(p._replace(tag=origin) for p in packages)
+    return tuple([_new(Package, (*p[:11], origin)) for p in packages])
 
 
 def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
@@ -250,44 +253,59 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
         after = attacker.attack(slot, step, channel, action.arg, runtime.crypto, runtime.index)
         return runtime.settle(after, "attacker")
     device_state, device, server_state, account, up, down, budget, intruder, monitor = slot
-    queues = {UP: up, DOWN: down}
-    taken = queues[channel][0] if step is Step.DELIVER else None
-
-    def fire(role: Role, trigger: str, arg: Any, expected: str | None) -> tuple[Package, ...]:
-        nonlocal device_state, device, server_state, account
-        if role is DEVICE:
-            rule, device_state, device, out = runtime.fire(role, trigger, device_state, device, arg)
+    if step is Step.DISCARD or step is Step.LOSE:
+        if channel is UP:
+            up = up[1:]
         else:
-            rule, server_state, account, out = runtime.fire(role, trigger, server_state, account, arg)
-        if expected is not None and rule != expected:
-            raise RuntimeError(f"{role}: {trigger} fired {rule!r}, the action named {expected!r}")
-        if out:
-            out = _tag(out, role, slot._replace(device=device), taken if step is Step.DELIVER else None)
-        return out
-
-    if step is Step.SPONTANEOUS:
-        out = fire(role, action.trigger, action.arg, action.rule)
-        queues[Channel.outgoing(role)] += out
-        rule = RULES[role, action.rule]
-        if rule.disconnects:  # the connection drops: what was in flight is gone
-            queues = {UP: (), DOWN: ()}
-        if rule.budget is not None:
-            budget = spend(budget, rule.budget)
-        if action.chained is not None:
-            fire(rule.chain.role, rule.chain.trigger, None, action.chained)
-    elif step is Step.DELIVER:
-        head = queues[channel][0]
-        queues[channel] = queues[channel][1:]
-        out = fire(role, action.trigger, head, action.rule)
-        queues[Channel.outgoing(role)] += out
-    elif step in (Step.DISCARD, Step.LOSE):
-        queues[channel] = queues[channel][1:]
+            down = down[1:]
         if step is Step.LOSE:
             budget = spend(budget, LOSSES)
+        after = _new(Slot, (device_state, device, server_state, account, up, down, budget, intruder,
+                            monitor))
+        return runtime.settle(after, role or "attacker")
+    if step is Step.DELIVER:
+        if channel is UP:
+            taken, up = up[0], up[1:]
+        else:
+            taken, down = down[0], down[1:]
+        trigger, arg = action.trigger, taken
+    elif step is Step.SPONTANEOUS:
+        taken, trigger, arg = None, action.trigger, action.arg
     else:
         raise ValueError(f"unknown step {step!r}")
-    after = Slot(device_state, device, server_state, account, queues[UP], queues[DOWN], budget,
-                 intruder, monitor)
-    if step is Step.SPONTANEOUS or step is Step.DELIVER:
-        after = after._replace(monitor=watch(slot, after, role, action.rule, taken))
-    return runtime.settle(after, role or "attacker")
+    # the machine that acts fires the action's rule, and sends what it sends on its channel
+    if role is DEVICE:
+        fired, device_state, device, out = runtime.fire(role, trigger, device_state, device, arg)
+    else:
+        fired, server_state, account, out = runtime.fire(role, trigger, server_state, account, arg)
+    if fired != action.rule:
+        raise RuntimeError(f"{role}: {trigger} fired {fired!r}, the action named {action.rule!r}")
+    if out:
+        out = _tag(out, role, device, taken)
+        if role is DEVICE:
+            up += out
+        else:
+            down += out
+    if step is Step.SPONTANEOUS:
+        rule = RULES[role, action.rule]
+        if rule.disconnects:  # the connection drops: what was in flight is gone
+            up = down = ()
+        if rule.budget is not None:
+            budget = spend(budget, rule.budget)
+        if action.chained is not None:  # the other machine fires the rule's chain (sends nothing)
+            other = rule.chain.role
+            if other is DEVICE:
+                fired, device_state, device, _ = runtime.fire(other, rule.chain.trigger,
+                                                              device_state, device, None)
+            else:
+                fired, server_state, account, _ = runtime.fire(other, rule.chain.trigger,
+                                                               server_state, account, None)
+            if fired != action.chained:
+                raise RuntimeError(f"{other}: {rule.chain.trigger} fired {fired!r}, the action "
+                                   f"named {action.chained!r}")
+    after = _new(Slot, (device_state, device, server_state, account, up, down, budget, intruder,
+                        monitor))
+    monitor = watch(slot, after, role, action.rule, taken)
+    if monitor is not after.monitor:
+        after = _new(Slot, (*after[:8], monitor))
+    return runtime.settle(after, role)
