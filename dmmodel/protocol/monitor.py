@@ -70,6 +70,8 @@ def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: 
 def _still_relevant(opened: tuple[int, ...], slot: Slot) -> tuple[int, ...]:
     """The runs of ``opened`` that can still matter: the device's current run, and runs of
     packages in the channels or with the attacker (any other run can never be opened again)."""
+    if len(opened) == 1 and opened[0] == slot.device.run:  # the common case: only the current run
+        return opened
     live = {slot.device.run}
     packages = [*slot.up, *slot.down]
     if slot.attacker is not None:

@@ -47,6 +47,11 @@ def _package(p: Package, f: Callable[[int], int]) -> Package:
     return _new(Package, (*p[:2], cred, *p[3:5], chal, *p[6:11], tag))
 
 
+def _packages(packages: tuple[Package, ...], f: Callable[[int], int]) -> tuple[Package, ...]:
+    mapped = tuple([_package(p, f) for p in packages])
+    return packages if mapped == packages else mapped  # the same object when nothing changed
+
+
 def map_nonces(slot: Slot, f: Callable[[int], int]) -> Slot:
     """The slot with ``f`` applied to every nonce and run value, in a fixed order (the machines'
     data, then the channels, then what the attacker holds); real credentials are left alone.
@@ -58,14 +63,16 @@ def map_nonces(slot: Slot, f: Callable[[int], int]) -> Slot:
     cnonce, snonce = f(a.cnonce), f(a.snonce)
     if cnonce != a.cnonce or snonce != a.snonce:
         a = _new(AccountData, (*a[:4], cnonce, snonce, *a[6:]))
-    up = tuple([_package(p, f) for p in up])
-    down = tuple([_package(p, f) for p in down])
+    up, down = _packages(up, f), _packages(down, f)
     if attacker is not None:
         recorded, held, left = attacker
-        recorded = tuple([_package(p, f) for p in recorded])
+        recorded = _packages(recorded, f)
         if held is not None:
-            held = (held[0], _package(held[1], f))
-        attacker = _new(Intruder, (recorded, held, left))
+            package = _package(held[1], f)
+            if package is not held[1]:
+                held = (held[0], package)
+        if recorded is not attacker.recorded or held is not attacker.held:
+            attacker = _new(Intruder, (recorded, held, left))
     if monitor.opened:
         monitor = _new(Monitor, (tuple(sorted([f(run) for run in monitor.opened])), *monitor[1:]))
     return _new(Slot, (device_state, d, server_state, a, up, down, budget, attacker, monitor))

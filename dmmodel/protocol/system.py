@@ -153,14 +153,22 @@ SOURCES = {(role, rule.trigger): frozenset(s for r in TABLES[role].rules if r.tr
                                            for s in r.sources) for role, rule in SPONTANEOUS}
 
 
+def _offers() -> list[tuple[Role, Rule, frozenset[str], int | None]]:
+    """Per spontaneous trigger: (role, first rule, control states it fires from, index of the
+    budget it spends in a slot's budget or None), the tests ``slot_actions`` makes per slot."""
+    return [(role, first, SOURCES[role, first.trigger],
+             None if first.budget is None else BUDGETS.index(first.budget))
+            for role, first in SPONTANEOUS]
+
+
+OFFERS = _offers()
+SPONTANEOUS_STEP, DELIVER_STEP = Step.SPONTANEOUS, Step.DELIVER
+LOSS_INDEX = BUDGETS.index(LOSSES)
+
+
 def initial_budget(bounds: Bounds) -> Budget:
     """Every fault budget at its bound."""
     return tuple(getattr(bounds, name) for name in BUDGETS)
-
-
-def remaining(budget: Budget, name: str) -> int:
-    """How many faults of budget ``name`` are left."""
-    return budget[BUDGETS.index(name)]
 
 
 def spend(budget: Budget, name: str) -> Budget:
@@ -190,14 +198,18 @@ def _machine(slot: Slot, role: Role) -> tuple[str, Any]:
 def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
     """Every step the slot can take now, in a fixed order: spontaneous, then channel by channel."""
     b = config.bounds
+    device_state, device, server_state, account, up, down, budget, intruder, _ = slot
     acts: list[Action] = []
-    quiet = not slot.up and not slot.down
-    for role, first in SPONTANEOUS:
-        ctl, data = _machine(slot, role)
-        if (ctl not in SOURCES[role, first.trigger]
-                or (first.starts and len(slot.up if role is DEVICE else slot.down) >= b.capacity)
+    quiet = not up and not down
+    for role, first, sources, spends in OFFERS:
+        if role is DEVICE:
+            ctl, data, sending = device_state, device, up
+        else:
+            ctl, data, sending = server_state, account, down
+        if (ctl not in sources
+                or (first.starts and len(sending) >= b.capacity)
                 or (first.quiet and not quiet)
-                or (first.budget is not None and remaining(slot.budget, first.budget) <= 0)):
+                or (spends is not None and budget[spends] <= 0)):
             continue
         for arg in (None,) if first.args is None else first.args(b, slot):
             name = runtime.choose(role, first.trigger, ctl, data, arg)
@@ -207,25 +219,29 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
             if rule.chain is not None and rule.chain.when(arg):
                 chained = runtime.choose(rule.chain.role, rule.chain.trigger,
                                          *_machine(slot, rule.chain.role), None)
-            acts.append(Action(Step.SPONTANEOUS, role, None, first.trigger, name, arg, rule.cls, chained))
-    losses = remaining(slot.budget, LOSSES)
-    for channel, queue in ((UP, slot.up), (DOWN, slot.down)):
+            acts.append(_new(Action, (SPONTANEOUS_STEP, role, None, first.trigger, name, arg,
+                                      rule.cls, chained)))
+    losses = budget[LOSS_INDEX]
+    for channel, queue in ((UP, up), (DOWN, down)):
         if not queue:
             continue
-        role, head = channel.receiver, queue[0]
-        ctl, data = _machine(slot, role)
+        head = queue[0]
+        if channel is UP:
+            role, ctl, data = SERVER, server_state, account
+        else:
+            role, ctl, data = DEVICE, device_state, device
         taken = False
         for trigger in CONSUMERS[role].get(head.number, ()):
             name = runtime.choose(role, trigger, ctl, data, head)
             if name is not None:
                 taken = True
-                acts.append(Action(Step.DELIVER, role, channel, trigger, name, None,
-                                   RULES[role, name].cls))
+                acts.append(_new(Action, (DELIVER_STEP, role, channel, trigger, name, None,
+                                          RULES[role, name].cls, None)))
         if not taken:
-            acts.append(Action(Step.DISCARD, role, channel))
+            acts.append(_new(Action, (Step.DISCARD, role, channel, None, None, None, PROTOCOL, None)))
         if losses > 0:
-            acts.append(Action(Step.LOSE, None, channel, cls=FAULT))
-    if slot.attacker is not None:
+            acts.append(_new(Action, (Step.LOSE, None, channel, None, None, None, FAULT, None)))
+    if intruder is not None:
         acts += [Action(Step(kind), None, Channel(channel), arg=arg, cls=ATTACK)
                  for kind, channel, arg in attacker.options(slot, b, config.variant)]
     return acts
