@@ -1,25 +1,35 @@
-"""The ``dmmodel`` command line: one module per command, registered on one click group."""
+"""The ``dmmodel`` command line: one module per command, registered on one click group.
+
+A command's module is imported only when that command runs (or help lists it), so that
+``dmmodel check`` does not pay for the wire, the renderers and the report at start-up.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import click
 
-from dmmodel.cli.bench import bench_command
-from dmmodel.cli.check import check_command
-from dmmodel.cli.diagrams import diagrams_command
 from dmmodel.cli.errors import Interrupted
-from dmmodel.cli.explore import explore_command
-from dmmodel.cli.manifest import manifest_command
-from dmmodel.cli.probe import probe_command
-from dmmodel.cli.report import report_command
-from dmmodel.cli.serve import serve_command
-from dmmodel.cli.simulate import simulate_command
+
+# command name -> module under dmmodel.cli defining ``<module>_command``, in help order
+COMMANDS = {name: name for name in ("check", "bench", "diagrams", "report", "manifest", "simulate",
+                                    "explore", "serve", "probe")}
 
 
 class Commands(click.Group):
-    """The command group; Ctrl-C in any command ends it with one line and exit status 130."""
+    """The command group: commands load on first use; Ctrl-C in any command ends it with one
+    line and exit status 130."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        return getattr(import_module(f"dmmodel.cli.{module}"), f"{module}_command")
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -41,13 +51,3 @@ def main() -> None:
     TOML, bounds, OS error), always one line; 130 interrupted (Ctrl-C).
     """
 
-
-main.add_command(check_command)
-main.add_command(bench_command)
-main.add_command(diagrams_command)
-main.add_command(report_command)
-main.add_command(manifest_command)
-main.add_command(simulate_command)
-main.add_command(explore_command)
-main.add_command(serve_command)
-main.add_command(probe_command)
