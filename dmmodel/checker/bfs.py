@@ -1,7 +1,8 @@
 """Breadth-first explicit-state search: the shortest counterexamples come for free.
 
-States live in a list in discovery order with a dict from state to index; parent pointers
-and action positions are kept in typed arrays so each state costs little beyond itself.
+States live in a list in discovery order with a dict from state to index (an array for a model
+with dense int states, ``index.py``); parent pointers and action positions are kept in typed
+arrays so each state costs little beyond itself.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from time import perf_counter
 
 from dmmodel.checker.edges import EdgeStore
 from dmmodel.checker.explored import NO_PARENT, Explored
+from dmmodel.checker.index import DenseIndex
 from dmmodel.checker.memory import peak_rss_bytes
 from dmmodel.checker.model import Model
 from dmmodel.checker.outcome import Outcome
+from dmmodel.checker.predicates import first_notable, vectorised
 from dmmodel.checker.product import explore as explore_product
 from dmmodel.checker.properties import Predicate, Property
 from dmmodel.checker.result import CheckResult, Progress
@@ -105,13 +108,17 @@ def _explore(
 ) -> Outcome:
     """The hot loop: expand states in index order (the list doubles as the BFS queue)."""
     limit = float("inf") if max_states is None else max_states
+    dense = model.dense_states()
     states: list = []
-    index: dict = {}
+    index: dict | DenseIndex = DenseIndex() if dense else {}
     parent = array("I")
     position = array("H")
     explored = Explored(model, states, parent, position)
     found: dict[int, int] = {}  # position of a watching property -> first notable state
-    active = [(k, _alarm(p.watch, p.notable)) for k, p in enumerate(props) if p.watch is not None]
+    # with int states, a vectorised predicate is evaluated once over all states after the search
+    deferred = [k for k, p in enumerate(props) if p.watch is not None and dense and vectorised(p.watch)]
+    active = [(k, _alarm(p.watch, p.notable)) for k, p in enumerate(props)
+              if p.watch is not None and k not in deferred]
     want_stuck = any(p.needs_stuck for p in props)
     complete = True
 
@@ -205,7 +212,12 @@ def _explore(
             first_stuck = i
         i += 1
     counts = _coverage(model, uses, unhashable) if cover else None
-    return Outcome(props, explored, transitions, complete, found, first_stuck, edges, counts)
+    outcome = Outcome(props, explored, transitions, complete, found, first_stuck, edges, counts)
+    for k in deferred:
+        first = first_notable(props[k].watch, props[k].notable, states, outcome.packed_states)
+        if first is not None:
+            found[k] = first
+    return outcome
 
 
 def _coverage(model: Model, uses: dict, unhashable: dict[str, int]) -> dict[str, int]:

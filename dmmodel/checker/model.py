@@ -77,6 +77,12 @@ class Model(ABC, Generic[S, A]):
         """
         return None
 
+    def dense_states(self) -> bool:
+        """Whether states are non-negative ints numbered about as densely as the model meets
+        them (ids it hands out 0, 1, 2, ...), so the search can index them with an array instead
+        of a dictionary (default: no)."""
+        return False
+
     def properties(self) -> Sequence[Property]:
         """The properties checked when ``check`` is not given an explicit list."""
         return ()

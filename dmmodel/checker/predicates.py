@@ -65,3 +65,14 @@ def evaluate(predicate: Callable[[Any], bool], states: Sequence[Any], packed: np
         return np.asarray(values, dtype=np.bool_)
     chosen = states if at is None else [states[i] for i in at.tolist()]
     return np.fromiter((bool(predicate(s)) for s in chosen), dtype=np.bool_, count=len(chosen))
+
+
+def first_notable(predicate: Callable[[Any], bool], notable: bool, states: Sequence[Any],
+                  packed: np.ndarray | None) -> int | None:
+    """The index of the first of ``states`` where ``predicate`` is ``notable``, if any; one
+    vectorised call when ``packed`` (the states from ``pack``) is given and it can be."""
+    if packed is not None and vectorised(predicate):
+        values = np.asarray(predicate.over_states(packed), dtype=np.bool_)
+        hits = np.flatnonzero(values if notable else ~values)
+        return int(hits[0]) if hits.size else None
+    return next((i for i, s in enumerate(states) if bool(predicate(s)) == notable), None)

@@ -26,7 +26,7 @@ from dmmodel.checker.edges import EdgeStore
 from dmmodel.checker.explored import NO_PARENT, Explored
 from dmmodel.checker.model import Model, Product
 from dmmodel.checker.outcome import Outcome
-from dmmodel.checker.predicates import vectorised
+from dmmodel.checker.predicates import first_notable
 from dmmodel.checker.properties import Property
 from dmmodel.checker.reach import reaching, reverse_csr
 from dmmodel.checker.result import Progress
@@ -257,19 +257,10 @@ def _notable(props: tuple[Property, ...], states: list, packed: np.ndarray) -> d
     """Per watching property, the first state where its predicate takes the notable value."""
     found: dict[int, int] = {}
     for k, p in enumerate(props):
-        watch = p.watch
-        if watch is None:
-            continue
-        if vectorised(watch):
-            values = np.asarray(watch.over_states(packed), dtype=np.bool_)
-            hits = np.flatnonzero(values if p.notable else ~values)
-            if hits.size:
-                found[k] = int(hits[0])
-            continue
-        for i, s in enumerate(states):
-            if bool(watch(s)) == p.notable:
-                found[k] = i
-                break
+        if p.watch is not None:
+            first = first_notable(p.watch, p.notable, states, packed)
+            if first is not None:
+                found[k] = first
     return found
 
 
