@@ -1,8 +1,11 @@
 """The DM model as a client of the generic checker: states, successors and named properties.
 
 For speed and memory the checker sees each system state as one integer: every distinct slot
-(device, account, channels, budget, attacker, monitor) gets a small id when first met, and a
-state packs one id per device into fixed-width bit fields. Slot ids are shared by all devices,
+(device, account, channels, budget, attacker, monitor) gets a small id when first met (its key,
+``CompiledSystem.encode``, is what identifies it), and a state packs one id per device into
+fixed-width bit fields; with one device a state is its slot id, numbered in the order slots
+are met (``dense_states``). Slot predicates declare the fields they read (``properties.reads``)
+and are evaluated once per distinct value of those fields. Slot ids are shared by all devices,
 so a slot's steps, invariant verdicts and goal verdicts are computed once per slot id and
 expanding a state is a few shifts and list lookups; with one device a state is expanded once, so
 its steps are not kept at all. Actions are small integers too (``step_action`` gives the
@@ -22,7 +25,7 @@ import numpy as np
 
 from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Product, Property
 from dmmodel.checker.predicates import ArrayPredicate
-from dmmodel.protocol.compiled import CompiledSystem
+from dmmodel.protocol.compiled import CompiledSystem, fields_mask
 from dmmodel.protocol.config import Config, Variant
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate
@@ -34,6 +37,7 @@ StepAction = tuple[int, Action]
 SLOT_BITS = 21  # up to 2 million distinct slots, so three devices fit in 63 bits
 SLOT_MASK = (1 << SLOT_BITS) - 1
 STATE_BITS = 63  # states must fit a signed 64-bit integer (numpy arrays of states)
+FULL = fields_mask(Slot._fields)  # a predicate that declares no ``reads`` reads everything
 
 NO_STUCK_STATE = NoStuckStates(
     "no_stuck_state",
@@ -85,14 +89,16 @@ class DMModel(Model[int, int]):
         watched = any(g.name in self.wanted for g in GOALS)
         self.fixed = int(watched) if symmetry else self.devices  # leading devices kept in place
         self.symmetric = self.devices - self.fixed >= 2
-        self.slots: list[Slot] = []
-        self.slot_ids: dict[Slot, int] = {}
+        self.keys: list[int] = []  # per slot id, the slot's key (``CompiledSystem.encode``)
+        self.slot_ids: dict[int, int] = {}  # key -> slot id
         # a slot's steps, kept once per slot id when slots recur (two devices or more)
         self.moves: dict[int, list[tuple[int, int]]] | None = {} if self.devices > 1 else None
         self.local_actions: list[Action] = []
         self.local_ids: dict[Action, int] = {}
         self.verdicts: dict[SlotPredicate, bytearray] = {}
         self.failing: dict[SlotPredicate, list[int]] = {}  # slots failing, in a mutable cell
+        # per predicate tested: (predicate, verdicts, failing cell, mask of what it reads, cache)
+        self.tests: list[tuple[SlotPredicate, bytearray, list[int], int, dict[int, bool]]] = []
         self.shifts = [i * SLOT_BITS for i in range(self.devices)]
         if self.devices * SLOT_BITS > STATE_BITS:
             raise OverflowError(f"{self.devices} devices do not fit the state encoding: at most "
@@ -105,21 +111,41 @@ class DMModel(Model[int, int]):
         Ids are shared by every device: a symbolic slot is the same whichever device holds it
         (the device index only selects real secrets, which the checker never makes).
         """
-        n = len(self.slots)
-        sid = self.slot_ids.setdefault(slot, n)
+        return self._sid(self.system.encode(slot))
+
+    def _sid(self, key: int) -> int:
+        """The id of the slot with key ``key``."""
+        n = len(self.keys)
+        sid = self.slot_ids.setdefault(key, n)
         if sid == n:
             if sid > SLOT_MASK:
-                del self.slot_ids[slot]
+                del self.slot_ids[key]
                 raise OverflowError(
                     f"configuration {self.config.name!r} has more than {SLOT_MASK + 1:,} distinct "
                     f"slots, the most a state encoding of {SLOT_BITS} bits per device holds")
-            self.slots.append(slot)
-            for predicate, results in self.verdicts.items():
-                verdict = predicate(slot)
+            self.keys.append(key)
+            slot = None
+            for predicate, results, failing, mask, known in self.tests:
+                verdict = known.get(key & mask)
+                if verdict is None:
+                    if slot is None:
+                        slot = self.system.decode(key)
+                    verdict = predicate(slot)
+                    if mask != FULL:
+                        known[key & mask] = verdict
                 results.append(verdict)
                 if not verdict:
-                    self.failing[predicate][0] += 1
+                    failing[0] += 1
         return sid
+
+    def slot(self, sid: int) -> Slot:
+        """The slot with id ``sid``."""
+        return self.system.decode(self.keys[sid])
+
+    @property
+    def slots(self) -> list[Slot]:
+        """Every slot met so far, by id (decoded on each call: for tests and reports)."""
+        return [self.system.decode(key) for key in self.keys]
 
     def step_action(self, action_id: int) -> StepAction:
         """The ``(device index, Action)`` an action id stands for (with symmetry, the index is a
@@ -133,7 +159,7 @@ class DMModel(Model[int, int]):
 
     def decode(self, state: int) -> SystemState:
         """The tuple of slots an integer stands for."""
-        return tuple(self.slots[(state >> shift) & SLOT_MASK] for shift in self.shifts)
+        return tuple(self.slot((state >> shift) & SLOT_MASK) for shift in self.shifts)
 
     def _pack(self, sids: list[int]) -> int:
         if self.symmetric:
@@ -145,7 +171,9 @@ class DMModel(Model[int, int]):
         results = self.verdicts.get(predicate)
         if results is None:
             results = self.verdicts[predicate] = bytearray(predicate(s) for s in self.slots)
-            self.failing[predicate] = [results.count(0)]
+            failing = self.failing[predicate] = [results.count(0)]
+            fields = getattr(predicate, "reads", Slot._fields)
+            self.tests.append((predicate, results, failing, fields_mask(fields), {}))
         return results
 
     # -- symmetry -------------------------------------------------------------------------
@@ -192,15 +220,19 @@ class DMModel(Model[int, int]):
         if moves is None:
             local_ids, local_actions = self.local_ids, self.local_actions
             moves = []
-            for action, nxt in self.system.slot_successors(0, self.slots[sid]):
+            for action, key in self.system.key_successors(0, self.keys[sid]):
                 local = local_ids.get(action)
                 if local is None:
                     local = local_ids[action] = len(local_actions)
                     local_actions.append(action)
-                moves.append((local, self.slot_id(nxt)))
+                moves.append((local, self._sid(key)))
             if self.moves is not None:
                 self.moves[sid] = moves
         return moves
+
+    def dense_states(self) -> bool:
+        """With one device a state is its slot id, numbered in the order slots are met."""
+        return self.devices == 1
 
     def components(self) -> Product | None:
         """Without symmetry the devices are independent: each slot evolves alone, a state packs

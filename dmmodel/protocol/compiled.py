@@ -1,21 +1,24 @@
 """The compiled successor function: the rule tables as plain dictionaries, memoised per rule.
 
-Nonces are renamed after every step (``nonces.canonical``), which keeps the search finite.
 Built from the same tables as the ``transitions`` machines (``machines.py``). Rules are indexed
 by (role, control state, trigger), and each rule choice and firing is memoised. A slot's steps
 are not: the checker's model (``checkable.py``) keeps them once per slot id, so a second copy
-here would only double the memory. Every slot it makes is interned part by part (equal device
-data, accounts, channels, ... are one object), which saves memory and lets the rule caches key
-machine data by identity instead of hashing it again and again.
+here would only double the memory. A slot is kept as one int, its key, packing one small id per
+part (control states, device data, account, channels, budget, attacker, monitor): equal parts
+are one object, which saves memory and lets the rule caches key machine data by identity.
+Nonces are renamed after every step exactly as ``nonces.canonical`` does, which keeps the
+search finite, but on part ids, with the renaming of each part memoised.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from operator import lshift
 from typing import Any
 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import Crypto, SymbolicCrypto
-from dmmodel.protocol.nonces import canonical
+from dmmodel.protocol.nonces import NONCE_FIELDS, renaming
 from dmmodel.protocol.rules import Ctx, Role, Rule
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import (
@@ -33,13 +36,17 @@ class CompiledRuntime:
 
     Guards and effects are pure, so each (role, trigger, control state, data, argument) is
     evaluated once: a device's step does not depend on its server's state, so the same local
-    step recurs in many slots. The machine's data is keyed by identity, which is cheap to hash:
-    :class:`CompiledSystem` interns it, so equal data is one object (each entry keeps its data
-    alive, so an identity in a key is never reused by another object).
+    step recurs in many slots. One cache entry holds the rule chosen and, once fired, what it
+    did. The machine's data is keyed by identity, which is cheap to hash: :class:`CompiledSystem`
+    interns it, so equal data is one object (each entry keeps its data alive, so an identity in
+    a key is never reused by another object). ``keep`` interns the data a rule leaves, so that
+    the cache holds no second copy of a value the system keeps.
     """
 
-    def __init__(self, config: Config, index: int, crypto: Crypto | None = None) -> None:
+    def __init__(self, config: Config, index: int, crypto: Crypto | None = None,
+                 keep: Callable[[Role, Any], Any] | None = None) -> None:
         self.crypto, self.index = crypto or SymbolicCrypto(), index
+        self.keep = keep or (lambda _role, data: data)
         self.ctxs = {role: Ctx(config.bounds, config.variant.for_role(role), self.crypto, index)
                      for role in TABLES}
         self.dispatch: dict[tuple[Role, str, str], list[Rule]] = {}
@@ -47,36 +54,36 @@ class CompiledRuntime:
             for rule in table.for_variant(config.variant.for_role(role)).rules:
                 for source in rule.sources:
                     self.dispatch.setdefault((role, source, rule.trigger), []).append(rule)
-        self._chosen: dict[tuple, Rule | None] = {}
-        self._fired: dict[tuple, tuple] = {}
+        self._cache: dict[tuple, list] = {}  # key -> [data, rule or None, what it fired or None]
 
-    def _rule(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any) -> Rule | None:
+    def _entry(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any) -> list:
         key = (role, trigger, ctl, id(data), arg)
-        found = self._chosen.get(key)
-        if found is None:
+        entry = self._cache.get(key)
+        if entry is None:
             rule = next((rule for rule in self.dispatch.get((role, ctl, trigger), ())
                          if rule.guard(self.ctxs[role], data, arg)), None)
-            found = self._chosen[key] = (data, rule)
-        return found[1]
+            entry = self._cache[key] = [data, rule, None]
+        return entry
 
     def choose(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any) -> str | None:
-        rule = self._rule(role, trigger, ctl, data, arg)
+        rule = self._entry(role, trigger, ctl, data, arg)[1]
         return None if rule is None else rule.name
 
     def settle(self, slot: Slot, by: str) -> Slot:
-        """New nonces become the next names of the slot's canonical renaming."""
-        return canonical(slot)
+        """The slot as it is: :class:`CompiledSystem` renames its nonces (``nonces.canonical``)
+        on part ids, after the step."""
+        return slot
 
     def fire(self, role: Role, trigger: str, ctl: str, data: Any, arg: Any):
-        key = (role, trigger, ctl, id(data), arg)
-        result = self._fired.get(key)
-        if result is None:
-            rule = self._rule(role, trigger, ctl, data, arg)
+        entry = self._entry(role, trigger, ctl, data, arg)
+        fired = entry[2]
+        if fired is None:
+            rule = entry[1]
             if rule is None:
                 raise ValueError(f"{role}: no rule of {trigger!r} is enabled in {ctl!r}")
             after, out = rule.effect(self.ctxs[role], data, arg)
-            result = self._fired[key] = (rule.name, rule.dest, after, out, data)
-        return result[:4]
+            fired = entry[2] = (rule.name, rule.dest, self.keep(role, after), out)
+        return fired
 
 
 class CompiledSystem:
@@ -84,12 +91,23 @@ class CompiledSystem:
 
     A device's runtime is made when one of its slots is first expanded, so nothing is
     allocated per device up front (a search stopped by ``max_states`` pays for what it met).
+
+    Each part of a slot (control states, device data, account, channels, budget, attacker,
+    monitor) gets a small id when its value is first met, and a slot is stored as one int, its
+    *key*, packing one part id per field (:meth:`encode`, :meth:`decode`). A key is a single
+    small object to hash and keep, and equal parts are one object in memory, so the runtime's
+    caches, keyed by identity, hit.
     """
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.runtimes: dict[int, CompiledRuntime] = {}
-        self.parts: tuple[dict, ...] = tuple({} for _ in Slot._fields)  # one per field of a slot
+        self.ids: tuple[dict, ...] = tuple({} for _ in Slot._fields)  # per field: part -> id
+        self.parts: tuple[list, ...] = tuple([] for _ in Slot._fields)  # per field: id -> part
+        # per field: id -> the part's nonce values in renaming order (() for other fields)
+        self.values: tuple[list, ...] = tuple([] for _ in Slot._fields)
+        self.renamings: dict[tuple[int, ...], dict[int, int] | None] = {}  # values -> names
+        self.renamed: tuple[dict, ...] = tuple({} for _ in Slot._fields)  # (id, new values) -> id
 
     def initial(self) -> SystemState:
         """The initial state, its slots interned (:meth:`intern`)."""
@@ -99,43 +117,88 @@ class CompiledSystem:
         """The runtime of device ``index`` (made on first use)."""
         runtime = self.runtimes.get(index)
         if runtime is None:
-            runtime = self.runtimes[index] = CompiledRuntime(self.config, index)
+            runtime = self.runtimes[index] = CompiledRuntime(self.config, index, keep=self._keep)
         return runtime
 
+    def _keep(self, role: Role, data: Any) -> Any:
+        """The one object kept for machine data ``data`` of ``role``."""
+        field = DEVICE_FIELD if role is Role.DEVICE else ACCOUNT_FIELD
+        return self.parts[field][self.part_id(field, data)]
+
+    def part_id(self, field: int, part: Any) -> int:
+        """The id of ``part`` as field ``field`` of a slot, assigning the next one if it is new."""
+        ids = self.ids[field]
+        n = len(ids)
+        pid = ids.setdefault(part, n)
+        if pid == n:
+            if n > PART_MASK:
+                del ids[part]
+                raise OverflowError(f"more than {PART_MASK + 1:,} distinct values of a slot's "
+                                    f"{Slot._fields[field]}, the most a slot key holds")
+            self.parts[field].append(part)
+            self.values[field].append(NONCE_FIELDS[field][0](part) if field in NONCE_FIELDS else ())
+        return pid
+
+    def encode(self, slot: Slot) -> int:
+        """The key of ``slot``: its part ids, packed."""
+        return sum(self.part_id(k, part) << (k * PART_BITS) for k, part in enumerate(slot))
+
+    def decode(self, key: int) -> Slot:
+        """The slot of ``key``, made of the one object kept for each of its parts."""
+        return tuple.__new__(Slot, [parts[(key >> shift) & PART_MASK]
+                                    for parts, shift in zip(self.parts, SHIFTS, strict=True)])
+
+    def intern(self, slot: Slot) -> Slot:
+        """``slot`` with each part replaced by the one object kept for its value."""
+        return self.decode(self.encode(slot))
+
     def slot_successors(self, index: int, slot: Slot) -> list[tuple[Action, Slot]]:
-        """The steps of one slot and where each leads (not memoised: the caller keeps them).
+        """The steps of one slot and where each leads, as interned slots."""
+        return [(a, self.decode(k)) for a, k in self.key_successors(index, self.encode(slot))]
 
-        The next slots are interned; ``slot`` should be too (a slot of :meth:`initial` or one of
-        these), or the runtime's caches miss on its parts (same result, more work)."""
+    def key_successors(self, index: int, key: int) -> list[tuple[Action, int]]:
+        """The steps of the slot with key ``key`` of device ``index``: per step the action and
+        the next slot's key, nonces renamed (not memoised: the caller keeps what it needs).
+
+        Only the parts a step changed are looked up, the others keep their ids. The renaming of
+        ``nonces.canonical`` is then done on ids: each part's nonce values are kept with its id,
+        the names of the slot's values in order are looked up once per distinct sequence, and a
+        part renamed is looked up once per (part, its new values)."""
         runtime = self.runtime(index)
-        return [(a, self.intern(apply_action(slot, a, runtime), slot))
-                for a in slot_actions(slot, self.config, runtime)]
+        parts, values, renamings, renamed = self.parts, self.values, self.renamings, self.renamed
+        olds = [(key >> shift) & PART_MASK for shift in SHIFTS]
+        slot = tuple.__new__(Slot, [p[i] for p, i in zip(parts, olds, strict=True)])
+        ids, part_id = self.ids, self.part_id
+        out = []
+        for action in slot_actions(slot, self.config, runtime):
+            nxt = apply_action(slot, action, runtime)
+            pids = olds.copy()
+            for field, part, old in zip(FIELDS, nxt, slot):  # noqa: B905 (all of a slot's length)
+                if part is not old:
+                    pid = ids[field].get(part)
+                    pids[field] = part_id(field, part) if pid is None else pid
+            found = (values[D][pids[D]] + values[A][pids[A]] + values[U][pids[U]]
+                     + values[W][pids[W]] + values[T][pids[T]] + values[M][pids[M]])
+            names = renamings.get(found, found)
+            if names is found:
+                names = renamings[found] = renaming(found)
+            if names is not None:  # rename the parts whose values change (memoised per part)
+                for field in NONCE_FIELDS:
+                    pid = pids[field]
+                    mine = values[field][pid]
+                    if mine:
+                        new = tuple([names[v] for v in mine])
+                        if new != mine:
+                            done = renamed[field].get((pid, new))
+                            pids[field] = self._renamed(field, pid, new, names) if done is None else done
+            out.append((action, sum(map(lshift, pids, SHIFTS))))
+        return out
 
-    def intern(self, slot: Slot, before: Slot | None = None) -> Slot:
-        """``slot`` with each part (device data, account, channels, budget, attacker, monitor)
-        replaced by the one object kept for its value, so equal parts are shared in memory and the
-        runtime's caches, keyed by identity, hit. Parts that are objects of ``before`` (already
-        interned) are kept as they are; control states are constant strings already."""
-        device_state, device, server_state, account, up, down, budget, intruder, monitor = slot
-        p = self.parts
-        if before is None:
-            before = _NOTHING
-        if device is not before[1]:
-            device = p[1].setdefault(device, device)
-        if account is not before[3]:
-            account = p[3].setdefault(account, account)
-        if up is not before[4]:
-            up = p[4].setdefault(up, up)
-        if down is not before[5]:
-            down = p[5].setdefault(down, down)
-        if budget is not before[6]:
-            budget = p[6].setdefault(budget, budget)
-        if intruder is not before[7]:
-            intruder = p[7].setdefault(intruder, intruder)
-        if monitor is not before[8]:
-            monitor = p[8].setdefault(monitor, monitor)
-        return tuple.__new__(Slot, (device_state, device, server_state, account, up, down, budget,
-                                    intruder, monitor))
+    def _renamed(self, field: int, pid: int, new: tuple[int, ...], names: dict[int, int]) -> int:
+        """The id of part ``pid`` of ``field`` renamed by ``names`` (its values become ``new``)."""
+        part = NONCE_FIELDS[field][1](self.parts[field][pid], names.__getitem__)
+        found = self.renamed[field][pid, new] = self.part_id(field, part)
+        return found
 
     def successors(self, state: SystemState) -> list[tuple[tuple[int, Action], SystemState]]:
         """Every ``((device index, action), next state)`` of ``state``, in a fixed order."""
@@ -146,4 +209,15 @@ class CompiledSystem:
         return out
 
 
-_NOTHING = (object(),) * len(Slot._fields)  # no part is one of these: every part is interned
+PART_BITS = 24  # up to 16 million distinct values per field of a slot
+PART_MASK = (1 << PART_BITS) - 1
+DEVICE_FIELD, ACCOUNT_FIELD = Slot._fields.index("device"), Slot._fields.index("account")
+FIELDS = tuple(range(len(Slot._fields)))
+D, A, U, W, T, M = (Slot._fields.index(f) for f in ("device", "account", "up", "down", "attacker", "monitor"))
+SHIFTS = tuple(k * PART_BITS for k in FIELDS)
+
+
+def fields_mask(fields: Iterable[str]) -> int:
+    """The bits of a slot key that hold the ids of ``fields`` (two keys agree on those fields
+    exactly when they agree under this mask)."""
+    return sum(PART_MASK << SHIFTS[Slot._fields.index(field)] for field in fields)

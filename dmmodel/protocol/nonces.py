@@ -52,30 +52,38 @@ def _packages(packages: tuple[Package, ...], f: Callable[[int], int]) -> tuple[P
     return packages if mapped == packages else mapped  # the same object when nothing changed
 
 
-def map_nonces(slot: Slot, f: Callable[[int], int]) -> Slot:
-    """The slot with ``f`` applied to every nonce and run value, in a fixed order (the machines'
-    data, then the channels, then what the attacker holds); real credentials are left alone.
-    Parts ``f`` leaves unchanged are kept as they are (the same objects)."""
-    device_state, d, server_state, a, up, down, budget, attacker, monitor = slot
+def _device(d: DeviceData, f: Callable[[int], int]) -> DeviceData:
     cnonce, snonce, run = f(d.cnonce), f(d.snonce), f(d.run)
     if cnonce != d.cnonce or snonce != d.snonce or run != d.run:
         d = _new(DeviceData, (*d[:8], cnonce, snonce, run))
+    return d
+
+
+def _account(a: AccountData, f: Callable[[int], int]) -> AccountData:
     cnonce, snonce = f(a.cnonce), f(a.snonce)
     if cnonce != a.cnonce or snonce != a.snonce:
         a = _new(AccountData, (*a[:4], cnonce, snonce, *a[6:]))
-    up, down = _packages(up, f), _packages(down, f)
-    if attacker is not None:
-        recorded, held, left = attacker
-        recorded = _packages(recorded, f)
-        if held is not None:
-            package = _package(held[1], f)
-            if package is not held[1]:
-                held = (held[0], package)
-        if recorded is not attacker.recorded or held is not attacker.held:
-            attacker = _new(Intruder, (recorded, held, left))
-    if monitor.opened:
-        monitor = _new(Monitor, (tuple(sorted([f(run) for run in monitor.opened])), *monitor[1:]))
-    return _new(Slot, (device_state, d, server_state, a, up, down, budget, attacker, monitor))
+    return a
+
+
+def _attacker(attacker: Intruder | None, f: Callable[[int], int]) -> Intruder | None:
+    if attacker is None:
+        return None
+    recorded, held, left = attacker
+    recorded = _packages(recorded, f)
+    if held is not None:
+        package = _package(held[1], f)
+        if package is not held[1]:
+            held = (held[0], package)
+    if recorded is not attacker.recorded or held is not attacker.held:
+        attacker = _new(Intruder, (recorded, held, left))
+    return attacker
+
+
+def _monitor(monitor: Monitor, f: Callable[[int], int]) -> Monitor:
+    if not monitor.opened:
+        return monitor
+    return _new(Monitor, (tuple(sorted([f(run) for run in monitor.opened])), *monitor[1:]))
 
 
 def _package_values(p: Package, out: list[int]) -> None:
@@ -87,35 +95,70 @@ def _package_values(p: Package, out: list[int]) -> None:
         out.append(p.tag.run)
 
 
+def _packages_values(packages: tuple[Package, ...]) -> tuple[int, ...]:
+    out: list[int] = []
+    for p in packages:
+        _package_values(p, out)
+    return tuple(out)
+
+
+def _attacker_values(attacker: Intruder | None) -> tuple[int, ...]:
+    if attacker is None:
+        return ()
+    out: list[int] = []
+    for p in attacker.recorded:
+        _package_values(p, out)
+    if attacker.held is not None:
+        _package_values(attacker.held[1], out)
+    return tuple(out)
+
+
+# The fields of a slot that hold nonces or runs, in renaming order: per field, its values (in
+# order) and its renaming by a function of values (keeping the part itself when nothing changes).
+NONCE_FIELDS: dict[int, tuple[Callable[[Any], tuple[int, ...]], Callable[[Any, Callable], Any]]] = {
+    Slot._fields.index("device"): (lambda d: (d.cnonce, d.snonce, d.run), _device),
+    Slot._fields.index("account"): (lambda a: (a.cnonce, a.snonce), _account),
+    Slot._fields.index("up"): (_packages_values, _packages),
+    Slot._fields.index("down"): (_packages_values, _packages),
+    Slot._fields.index("attacker"): (_attacker_values, _attacker),
+    Slot._fields.index("monitor"): (lambda m: m.opened, _monitor),
+}
+
+
+def map_nonces(slot: Slot, f: Callable[[int], int]) -> Slot:
+    """The slot with ``f`` applied to every nonce and run value, in a fixed order (the machines'
+    data, then the channels, then what the attacker holds, then the monitor's runs); real
+    credentials are left alone. Parts ``f`` leaves unchanged are kept as they are."""
+    parts = list(slot)
+    for field, (_, rename) in NONCE_FIELDS.items():
+        parts[field] = rename(parts[field], f)
+    return _new(Slot, parts)
+
+
 def values(slot: Slot) -> list[int]:
     """Every nonce and run value of ``slot``, in :func:`map_nonces`' order."""
-    d, a = slot.device, slot.account
-    out = [d.cnonce, d.snonce, d.run, a.cnonce, a.snonce]
-    for p in slot.up:
-        _package_values(p, out)
-    for p in slot.down:
-        _package_values(p, out)
-    attacker = slot.attacker
-    if attacker is not None:
-        for p in attacker.recorded:
-            _package_values(p, out)
-        if attacker.held is not None:
-            _package_values(attacker.held[1], out)
-    out += slot.monitor.opened
+    out: list[int] = []
+    for field, (part_values, _) in NONCE_FIELDS.items():
+        out += part_values(slot[field])
     return out
+
+
+def renaming(found: Iterable[int]) -> dict[int, int] | None:
+    """The canonical names of values ``found`` (in order): 1, 2, ... by first occurrence, the
+    bootstrap nonce kept; None when every value already has its name."""
+    names: dict[int, int] = {BOOTSTRAP_NONCE: BOOTSTRAP_NONCE}
+    identity = True
+    for value in found:
+        if value not in names:
+            names[value] = len(names)  # BOOTSTRAP_NONCE holds the first entry: names start at 1
+            identity = identity and value == len(names) - 1
+    return None if identity else names
 
 
 def canonical(slot: Slot) -> Slot:
     """The representative of ``slot`` under renaming: values 1, 2, ... by first occurrence."""
-    names: dict[int, int] = {BOOTSTRAP_NONCE: BOOTSTRAP_NONCE}
-    identity = True
-    for value in values(slot):
-        if value not in names:
-            names[value] = len(names)  # BOOTSTRAP_NONCE holds the first entry: names start at 1
-            identity = identity and value == len(names) - 1
-    if identity:
-        return slot
-    return map_nonces(slot, names.__getitem__)
+    names = renaming(values(slot))
+    return slot if names is None else map_nonces(slot, names.__getitem__)
 
 
 ISSUERS = 3 * 8  # (device index, who issues): a device, its server account, its attacker

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from dmmodel.protocol import monitor
 from dmmodel.protocol.device import AWAITING_CLOSE, FACTORY
@@ -17,8 +18,25 @@ from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import SystemState
 
 SlotPredicate = Callable[[Slot], bool]
+P = TypeVar("P", bound=SlotPredicate)
 
 
+def reads(*fields: str) -> Callable[[P], P]:
+    """Declares the fields of a slot a predicate reads (its ``reads`` attribute): its verdict is
+    the same on slots that agree on them, so the checker evaluates it once per distinct value
+    of those fields. ``tests/test_predicate_reads.py`` holds each declaration to account."""
+    unknown = set(fields) - set(Slot._fields)
+    if unknown:
+        raise ValueError(f"not fields of a slot: {sorted(unknown)}")
+
+    def declare(predicate: P) -> P:
+        predicate.reads = fields  # type: ignore[attr-defined]
+        return predicate
+
+    return declare
+
+
+@reads("device_state", "device", "account")
 def secrets_agree(slot: Slot) -> bool:
     """In a session both sides agree on the secrets: a device that has authenticated the server
     holds the generation the server holds for it (or the one it is rotating to)."""
@@ -27,6 +45,7 @@ def secrets_agree(slot: Slot) -> bool:
     return slot.device.gen in (slot.account.gen, slot.account.pending)
 
 
+@reads("server_state", "account")
 def sound_authentication(slot: Slot) -> bool:
     """The server is in a session only on a credential of a secret it holds as current, and only
     through the bootstrap-time secret after it has seen a bootstrap report."""
@@ -38,6 +57,7 @@ def sound_authentication(slot: Slot) -> bool:
     return session.gen == slot.account.gen
 
 
+@reads("account")
 def no_rollback(slot: Slot) -> bool:
     """A secret superseded by a completed rotation is never accepted again, except the
     bootstrap-time secret together with a bootstrap report."""
@@ -45,6 +65,7 @@ def no_rollback(slot: Slot) -> bool:
     return session is None or session.gen >= session.floor or session.how == "bootstrap"
 
 
+@reads("device", "account", "down")
 def ack_for_real_bootstrap(slot: Slot) -> bool:
     """An acknowledgement is only given, and only taken, for a bootstrap that happened and was
     reported: acks in flight name a past bootstrap; the device's ack was seen by the server."""
@@ -53,6 +74,7 @@ def ack_for_real_bootstrap(slot: Slot) -> bool:
 
 
 def _kept(name: str) -> SlotPredicate:
+    @reads("monitor")
     def kept(slot: Slot) -> bool:
         return not monitor.violated(slot.monitor, name)
 
@@ -61,16 +83,19 @@ def _kept(name: str) -> SlotPredicate:
     return kept
 
 
+@reads("device_state")
 def has_account(slot: Slot) -> bool:
     """The device has been bootstrapped (liveness questions start from here)."""
     return slot.device_state != FACTORY
 
 
+@reads("device_state")
 def authenticated(slot: Slot) -> bool:
     """The device has authenticated the server, which authenticated it (DM-HLR-1's goal)."""
     return slot.device_state == AWAITING_CLOSE
 
 
+@reads("device_state", "server_state", "device", "monitor")
 def same_run_session(slot: Slot) -> bool:
     """Device and server are in a session opened on the device's current run, each having
     authenticated the other (the goal of recovery after an attack)."""
@@ -78,11 +103,13 @@ def same_run_session(slot: Slot) -> bool:
             and slot.device.run in slot.monitor.opened)
 
 
+@reads("device")
 def bootstrap_acknowledged(slot: Slot) -> bool:
     """The device knows the server acknowledged its latest bootstrap (DM-HLR-2's goal)."""
     return slot.device.acked == slot.device.epoch
 
 
+@reads("device", "account")
 def type_known(slot: Slot) -> bool:
     """The server knows how the device was actually bootstrapped: type and profile (DM-HLR-3's goal)."""
     return slot.account.known_type == (slot.device.boot, slot.device.profile)
