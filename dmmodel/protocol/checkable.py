@@ -38,6 +38,7 @@ SLOT_BITS = 21  # up to 2 million distinct slots, so three devices fit in 63 bit
 SLOT_MASK = (1 << SLOT_BITS) - 1
 STATE_BITS = 63  # states must fit a signed 64-bit integer (numpy arrays of states)
 FULL = fields_mask(Slot._fields)  # a predicate that declares no ``reads`` reads everything
+CACHE_REVIEW = 1024  # slots met before the first review of the verdict caches (then at 2x, 4x ...)
 
 NO_STUCK_STATE = NoStuckStates(
     "no_stuck_state",
@@ -136,7 +137,16 @@ class DMModel(Model[int, int]):
                 results.append(verdict)
                 if not verdict:
                     failing[0] += 1
+            if n >= CACHE_REVIEW and not n & (n - 1):
+                self._review_caches(n)
         return sid
+
+    def _review_caches(self, slots: int) -> None:
+        """Stop caching the verdicts of a predicate whose fields take nearly as many values as
+        there are slots: its cache would cost memory and save no evaluation."""
+        self.tests = [(p, results, failing, FULL, {}) if len(known) * 2 > slots else
+                      (p, results, failing, mask, known)
+                      for p, results, failing, mask, known in self.tests]
 
     def slot(self, sid: int) -> Slot:
         """The slot with id ``sid``."""

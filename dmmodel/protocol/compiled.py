@@ -13,7 +13,8 @@ search finite, but on part ids, with the renaming of each part memoised.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from operator import lshift
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 from dmmodel.protocol.config import Config
@@ -173,10 +174,14 @@ class CompiledSystem:
         for action in slot_actions(slot, self.config, runtime):
             nxt = apply_action(slot, action, runtime)
             pids = olds.copy()
-            for field, part, old in zip(FIELDS, nxt, slot):  # noqa: B905 (all of a slot's length)
-                if part is not old:
-                    pid = ids[field].get(part)
-                    pids[field] = part_id(field, part) if pid is None else pid
+            nkey = key
+            for field in compress(FIELDS, map(is_not, nxt, slot)):  # the parts the step changed
+                part = nxt[field]
+                pid = ids[field].get(part)
+                if pid is None:
+                    pid = part_id(field, part)
+                nkey += (pid - olds[field]) << SHIFTS[field]
+                pids[field] = pid
             found = (values[D][pids[D]] + values[A][pids[A]] + values[U][pids[U]]
                      + values[W][pids[W]] + values[T][pids[T]] + values[M][pids[M]])
             names = renamings.get(found, found)
@@ -190,8 +195,10 @@ class CompiledSystem:
                         new = tuple([names[v] for v in mine])
                         if new != mine:
                             done = renamed[field].get((pid, new))
-                            pids[field] = self._renamed(field, pid, new, names) if done is None else done
-            out.append((action, sum(map(lshift, pids, SHIFTS))))
+                            if done is None:
+                                done = self._renamed(field, pid, new, names)
+                            nkey += (done - pid) << SHIFTS[field]
+            out.append((action, nkey))
         return out
 
     def _renamed(self, field: int, pid: int, new: tuple[int, ...], names: dict[int, int]) -> int:

@@ -20,6 +20,7 @@ WATCHED = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK)  # bit i
 
 OPENS = frozenset({"accept", "accept_rotating", "recognise_bootstrap", "recognise_bootstrap_rotating"})
 RESYNCS = frozenset({"recognise_bootstrap", "recognise_bootstrap_rotating"})
+JUDGED = OPENS | {"take_session"}  # the rules whose delivery the monitor judges
 
 
 def _bit(name: str) -> int:
@@ -35,6 +36,8 @@ def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: 
     """The monitor after a step from ``before`` to ``after`` in which ``role`` fired ``rule`` on
     the package ``taken`` (None for a step that took no package)."""
     m = after.monitor
+    if not m.opened and (taken is None or rule not in JUDGED):  # nothing to judge or forget
+        return m
     opened, answered, bad = m.opened, m.answered, m.violated
     device = after.device
     if taken is not None and role == "server" and rule in OPENS:
