@@ -123,7 +123,7 @@ class CompiledSystem:
 
     def _keep(self, role: Role, data: Any) -> Any:
         """The one object kept for machine data ``data`` of ``role``."""
-        field = DEVICE_FIELD if role is Role.DEVICE else ACCOUNT_FIELD
+        field = D if role is Role.DEVICE else A
         return self.parts[field][self.part_id(field, data)]
 
     def part_id(self, field: int, part: Any) -> int:
@@ -142,7 +142,7 @@ class CompiledSystem:
 
     def encode(self, slot: Slot) -> int:
         """The key of ``slot``: its part ids, packed."""
-        return sum(self.part_id(k, part) << (k * PART_BITS) for k, part in enumerate(slot))
+        return sum(self.part_id(k, part) << SHIFTS[k] for k, part in enumerate(slot))
 
     def decode(self, key: int) -> Slot:
         """The slot of ``key``, made of the one object kept for each of its parts."""
@@ -204,8 +204,8 @@ class CompiledSystem:
     def _renamed(self, field: int, pid: int, new: tuple[int, ...], names: dict[int, int]) -> int:
         """The id of part ``pid`` of ``field`` renamed by ``names`` (its values become ``new``)."""
         part = NONCE_FIELDS[field][1](self.parts[field][pid], names.__getitem__)
-        found = self.renamed[field][pid, new] = self.part_id(field, part)
-        return found
+        self.renamed[field][pid, new] = renamed = self.part_id(field, part)
+        return renamed
 
     def successors(self, state: SystemState) -> list[tuple[tuple[int, Action], SystemState]]:
         """Every ``((device index, action), next state)`` of ``state``, in a fixed order."""
@@ -218,9 +218,8 @@ class CompiledSystem:
 
 PART_BITS = 24  # up to 16 million distinct values per field of a slot
 PART_MASK = (1 << PART_BITS) - 1
-DEVICE_FIELD, ACCOUNT_FIELD = Slot._fields.index("device"), Slot._fields.index("account")
 FIELDS = tuple(range(len(Slot._fields)))
-D, A, U, W, T, M = (Slot._fields.index(f) for f in ("device", "account", "up", "down", "attacker", "monitor"))
+D, A, U, W, T, M = NONCE_FIELDS  # device, account, up, down, attacker, monitor: renaming order
 SHIFTS = tuple(k * PART_BITS for k in FIELDS)
 
 
