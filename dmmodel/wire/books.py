@@ -98,8 +98,10 @@ def _issue(book: dict[int, bytes], value: int) -> bytes:
 
 
 @dataclass
-class ServerWords:
-    """The server side's wire words: it issues fresh random nonces and new random secrets."""
+class _Words:
+    """What both sides' wire words share: the books, the DMAcc node and the auth names. A nonce
+    read from the wire is kept as it is: the observer (server side) or the client's shadow of
+    the server (device side) binds it to the value the model's peer issues."""
 
     books: Books
     node: str
@@ -107,11 +109,16 @@ class ServerWords:
     server_appauth: str
     client_auth: str
 
+    def nonce_in(self, raw: bytes) -> bytes:
+        return raw
+
+
+@dataclass
+class ServerWords(_Words):
+    """The server side's wire words: it issues fresh random nonces and new random secrets."""
+
     def nonce_out(self, value: int) -> bytes:
         return _issue(self.books.server_nonces, value)
-
-    def nonce_in(self, raw: bytes) -> bytes:
-        return raw  # the observer binds it to the value the model's device issues
 
     def secret_out(self, gen: int, level: v.AuthLevel) -> str:
         return self.books.secrets_of(level).setdefault(gen, secrets.token_urlsafe(12))
@@ -124,20 +131,11 @@ class ServerWords:
 
 
 @dataclass
-class DeviceWords:
+class DeviceWords(_Words):
     """The device side's wire words: it learns secrets from a Replace and issues its own nonces."""
-
-    books: Books
-    node: str
-    client_appauth: str
-    server_appauth: str
-    client_auth: str
 
     def nonce_out(self, value: int) -> bytes:
         return _issue(self.books.device_nonces, value)
-
-    def nonce_in(self, raw: bytes) -> bytes:
-        return raw  # bound to the model's value by the client's shadow of the server
 
     def secret_in(self, text: str, level: v.AuthLevel) -> int:
         book = self.books.secrets_of(level)
