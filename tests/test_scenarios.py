@@ -44,7 +44,7 @@ def test_cr_normal_flow_recognises_the_report_and_acknowledges_it():
     assert counts["server.recognise_bootstrap"] == 1 and counts["server.refuse"] == 0
     recognised = next(e for e in run.trace if e.rule == "recognise_bootstrap")
     assert recognised.taken.report is not None
-    assert recognised.sent[0].ack is not None and recognised.sent[0].status == 212
+    assert recognised.sent[0].report_status == 200 and recognised.sent[0].status == 212
 
 
 def test_a_wrong_expectation_is_reported_not_hidden():

@@ -37,9 +37,11 @@ def packages(draw):
     if number == 2:
         if draw(st.booleans()):
             return Package(2, status=401, chal=draw(nonces))
+        report_status = draw(st.sampled_from((None, v.STATUS_OK, v.STATUS_NOT_SUPPORTED)))
+        named = report_status == v.STATUS_OK and draw(st.booleans())  # a bound acknowledgement
         return Package(2, status=212, chal=draw(nonces), cred=CRYPTO.server(0, draw(gens), draw(nonces)),
                        replace=draw(st.none() | st.integers(1, 5)), get_type=draw(st.booleans()),
-                       ack=draw(st.none() | st.integers(1, 9)))
+                       report_status=report_status, ack=draw(st.integers(1, 9)) if named else None)
     if number == 3:
         if draw(st.booleans()):
             return Package(3, status=401, chal=draw(nonces))
@@ -52,7 +54,8 @@ def packages(draw):
 def answered(p: Package, fmt: Format) -> Message | None:
     """The message ``p`` answers, as the other side would have sent it."""
     if p.number == 2:
-        before = Package(1, alert=1201, cred=CRYPTO.client(0, 0, 0), report=p.ack)
+        report = (p.ack or 1) if p.report_status is not None else None
+        before = Package(1, alert=1201, cred=CRYPTO.client(0, 0, 0), report=report)
         return codec.encode(before, TO_SERVER, WORDS, fmt)[0]
     if p.number == 3:
         before = Package(2, status=212, chal=1, cred=CRYPTO.server(0, 0, 0),

@@ -34,6 +34,7 @@ CONFIGS_DIR = SPECS_DIR / "configs"
 COMMIT_ON_STATUS = "commit-on-status"
 KEEP_PREVIOUS = "keep-previous"
 ROTATION_POLICIES = (COMMIT_ON_STATUS, KEEP_PREVIOUS)
+LEGACY_REPORT_STATUSES = (200, 406)  # what a DM 1.2 server may answer an unknown alert type with
 
 
 class ConfigError(ValueError):
@@ -198,6 +199,9 @@ class Variant:
     device_nonce: bool = False  # each session's Package 1 carries a fresh device nonce (Chal)
     bound_ack: bool = False  # the device takes an acknowledgement only if it names its bootstrap
     integrity: bool = False  # HMAC over whole packages (x-syncml-hmac), Package 3 included
+    # the Status a server without ``report`` puts on a report it cannot interpret (SyncML answers
+    # every command): 200 (taken and ignored) or 406 (optional feature not supported)
+    legacy_report_status: int = 200
     device_runs: str | None = None  # the preset the device runs, when it is not the server's
     claims_cr: bool = False  # the variant claims the CR's requirements (decides the exit status)
     doc: str = ""
@@ -209,6 +213,10 @@ class Variant:
             )
         if self.ack and not self.report:
             raise ConfigError("ack: an acknowledgement needs report = true")
+        if self.legacy_report_status not in LEGACY_REPORT_STATUSES:
+            allowed = ", ".join(map(str, LEGACY_REPORT_STATUSES))
+            raise ConfigError(f"legacy_report_status: expected one of {allowed}, "
+                              f"got {self.legacy_report_status!r}")
         for switch in ("challenge", "bound_ack"):
             if getattr(self, switch) and not self.report:
                 raise ConfigError(f"{switch}: this mitigation needs report = true")
@@ -250,7 +258,11 @@ MIXED = (
     Variant("cr-server-dm12-device", report=True, ack=True, type_node=True, device_runs="dm12",
             doc="a server with the change request and a DM 1.2 device"),
     Variant("dm12-server-cr-device", device_runs="cr",
-            doc="a DM 1.2 server and a device with the change request"),
+            doc="a DM 1.2 server, which answers the report it cannot interpret with Status 200, and "
+                "a device with the change request"),
+    Variant("dm12-server-406-cr-device", device_runs="cr", legacy_report_status=406,
+            doc="a DM 1.2 server, which answers the report it cannot interpret with Status 406 "
+                "(optional feature not supported), and a device with the change request"),
 )
 
 PRESETS: dict[str, Variant] = {

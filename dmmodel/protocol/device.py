@@ -92,8 +92,11 @@ def server_refused(ctx: Ctx, d: DeviceData, p: Package) -> bool:
 
 
 def ack_taken(ctx: Ctx, d: DeviceData, p: Package) -> bool:
-    """The 212 acknowledges the report (with ``bound_ack``: only if it names this bootstrap)."""
-    return p.ack is not None and (not ctx.variant.bound_ack or p.ack == d.epoch)
+    """The 212 acknowledges the report: Status 200 on its Alert 1226 (which any SyncML server
+    may give), with ``bound_ack`` only if the acknowledgement names this bootstrap."""
+    if not ctx.variant.ack or p.report_status != v.STATUS_OK:
+        return False
+    return not ctx.variant.bound_ack or p.ack == d.epoch
 
 
 def mac(ctx: Ctx, d: DeviceData, nonce: int) -> object:

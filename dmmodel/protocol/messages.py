@@ -19,8 +19,9 @@ class Package(NamedTuple):
     Fields by package: 0 notification (``cred`` = digest); 1 device to server (``alert``,
     ``cred``, ``report`` = the bootstrap report, carrying the bootstrap's sequence number as a
     ghost for the properties); 2 server to device (``status`` 212/401, ``chal`` = NextNonce,
-    ``cred``, commands ``replace`` = new secret generation, ``get_type``, ``ack`` = Status 200 for
-    the report); 3 device to server (``status`` on the server's credential with ``chal``,
+    ``cred``, commands ``replace`` = new secret generation, ``get_type``, ``report_status`` = the
+    Status on the report's Alert 1226, ``ack`` = the bootstrap an acknowledgement names explicitly
+    (``bound_ack`` servers only)); 3 device to server (``status`` on the server's credential with ``chal``,
     ``replace_status``, ``type_result`` = the bootstrap type and profile the device recorded);
     4 server closes the session. ``chal`` on Package 1 is the device's own nonce for the server's
     credential, sent with the report (a mitigation variant). ``tag`` is the ghost
@@ -35,6 +36,7 @@ class Package(NamedTuple):
     chal: int | None = None
     replace: int | None = None
     get_type: bool = False
+    report_status: int | None = None
     ack: int | None = None
     replace_status: int | None = None
     type_result: tuple[str, str] | None = None
@@ -101,9 +103,11 @@ def package_items(package: Package, account: str = "x", secret: int | None = Non
                           f"{paths} | (-> g{p.replace})"))
         if p.get_type:
             items.append(("Get Ext/BootstrapType", f"Get {v.bootstrap_type_path(account)}"))
-        if p.ack is not None:
-            ack = f"Status {v.STATUS_OK} on Alert {v.ALERT_GENERIC} (report acknowledged)"
-            items.append((ack, ack))
+        if p.report_status is not None:
+            named = f", names bootstrap #{p.ack}" if p.ack is not None else ""
+            meaning = "report acknowledged" if p.report_status == v.STATUS_OK else "alert type not supported"
+            status = f"Status {p.report_status} on Alert {v.ALERT_GENERIC} ({meaning}{named})"
+            items.append((status, status))
         return items
     if p.number == 3:
         items = [(f"Pkg3: Status {p.status} on server Cred, {chal}",

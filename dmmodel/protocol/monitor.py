@@ -57,11 +57,11 @@ def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: 
     if taken is not None and role == "device" and rule == "take_session":
         origin = taken.tag or FORGED
         d = before.device
-        answered = origin.sender == "server" and origin.run == d.run and origin.epoch == d.epoch
-        if not (answered and d.run in opened):
+        answers_run = origin.sender == "server" and origin.run == d.run and origin.epoch == d.epoch
+        if not (answers_run and d.run in opened):
             bad |= _bit(DEVICE_AGREEMENT)
-        took_ack = d.report_pending and not device.report_pending and taken.ack is not None
-        if took_ack and not (answered and origin.report):
+        took_ack = device.acked != d.acked
+        if took_ack and not (answers_run and origin.report):
             bad |= _bit(AUTHENTIC_ACK)
     if opened:
         opened = _still_relevant(opened, after)

@@ -44,7 +44,7 @@ def _package(p: Package, f: Callable[[int], int]) -> Package:
         chal = f(chal)
     if cred == p.cred and tag is p.tag and chal == p.chal:
         return p
-    return _new(Package, (*p[:2], cred, *p[3:5], chal, *p[6:11], tag))
+    return _new(Package, (*p[:2], cred, *p[3:5], chal, *p[6:-1], tag))
 
 
 def _packages(packages: tuple[Package, ...], f: Callable[[int], int]) -> tuple[Package, ...]:

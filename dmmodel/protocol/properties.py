@@ -68,7 +68,7 @@ def no_rollback(slot: Slot) -> bool:
 @reads("device", "account", "down")
 def ack_for_real_bootstrap(slot: Slot) -> bool:
     """An acknowledgement is only given, and only taken, for a bootstrap that happened and was
-    reported: acks in flight name a past bootstrap; the device's ack was seen by the server."""
+    reported: acks in flight name a past bootstrap; the device's ack was read by the server."""
     in_flight = all(1 <= p.ack <= slot.device.epoch for p in slot.down if p.ack is not None)
     return in_flight and slot.device.acked <= min(slot.device.epoch, slot.account.report_seen)
 

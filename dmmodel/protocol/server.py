@@ -69,13 +69,19 @@ def can_rotate(ctx: Ctx, a: AccountData) -> bool:
 
 
 def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotate: bool):
-    """Answer an authenticated Package 1: 212 + NextNonce, own credential, commands."""
+    """Answer an authenticated Package 1: 212 + NextNonce, own credential, commands.
+
+    Only a server that implements the report reads it. Recognising the bootstrap changes what
+    the change request's normal flow (step 3) says: the device is verified with the
+    bootstrap-time client secret, and the server signs with the bootstrap-time server secret
+    over the nonce the bootstrap provisioned. A session on a held secret is DM 1.2's, report or
+    not. Every server puts a Status on the report's Alert 1226, as SyncML requires."""
     floor_before = a.floor
+    reads_report = ctx.variant.report and p.report is not None
     if ctx.variant.device_nonce and p.chal is not None:
         a = a._replace(snonce=p.chal)  # the device sent its own nonce for our credential
-    elif p.report is not None:
-        # the device reports a bootstrap: its SRVCRED nonce is the bootstrap-time one again
-        a = a._replace(snonce=BOOTSTRAP_NONCE)
+    elif how == "bootstrap":
+        a = a._replace(snonce=BOOTSTRAP_NONCE)  # the device's SRVCRED nonce is the provisioned one
     if how == "bootstrap":
         a = a._replace(gen=gen, pending=None, previous=None, floor=gen)
     elif ctx.variant.rotation == KEEP_PREVIOUS:
@@ -84,13 +90,16 @@ def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotat
     if rotate:
         replace = a.issued + 1
         a = a._replace(issued=replace, pending=replace)
-    report_seen = a.report_seen if p.report is None else max(a.report_seen, p.report)
+    report_seen = max(a.report_seen, p.report) if reads_report else a.report_seen
     cnonce = FRESH
     a = a._replace(
         cnonce=cnonce,
         report_seen=report_seen,
         session=Session(gen, how, floor_before),
     )
+    report_status = None
+    if p.report is not None:
+        report_status = v.STATUS_OK if ctx.variant.report else ctx.variant.legacy_report_status
     reply = Package(
         2,
         status=v.STATUS_AUTHENTICATED,
@@ -98,7 +107,8 @@ def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotat
         cred=ctx.crypto.server(ctx.index, gen, a.snonce),
         replace=replace,
         get_type=ctx.variant.type_node,
-        ack=p.report if (ctx.variant.ack and p.report is not None) else None,
+        report_status=report_status,
+        ack=p.report if (ctx.variant.bound_ack and p.report is not None) else None,
     )
     return a, (reply,)
 
@@ -181,7 +191,8 @@ def pushed(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
     return fresh, ()
 
 
-OPENS_SESSION = (("ack", "+ ack"), ("type_node", "+ Get type"), ("rotation", "keeps previous"),
+OPENS_SESSION = (("report", "+ ack"),
+                 ("bound_ack", "ack names the bootstrap"), ("type_node", "+ Get type"), ("rotation", "keeps previous"),
                  ("challenge", "never over the bootstrap nonce"),
                  ("device_nonce", "credential over the device's nonce"))
 

@@ -247,19 +247,20 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
     return acts
 
 
-def _tag(packages: tuple[Package, ...], role: Role, device: DeviceData, taken: Package | None
-         ) -> tuple[Package, ...]:
+def _tag(packages: tuple[Package, ...], role: Role, device: DeviceData, account: AccountData,
+         taken: Package | None) -> tuple[Package, ...]:
     """Honest packages tagged with their origin: the device's bootstrap epoch and run (``device``
     is its data after the step), or for the server the epoch and run of the package it answers
-    (and whether that carried the report)."""
+    (and whether the server read that package's report: ``account`` is its data after the step,
+    and only a server that implements the report records one as seen)."""
     if role is DEVICE:
         origin = Origin("device", device.epoch, device.run)
     elif taken is not None and taken.tag is not None and taken.tag.sender == "device":
         t = taken.tag
-        origin = Origin("server", t.epoch, t.run, taken.report is not None)
+        origin = Origin("server", t.epoch, t.run, taken.report is not None and account.report_seen >= t.epoch)
     else:
         origin = Origin("server")
-    return tuple([_new(Package, (*p[:11], origin)) for p in packages])
+    return tuple([_new(Package, (*p[:-1], origin)) for p in packages])
 
 
 def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
@@ -297,7 +298,7 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     if fired != action.rule:
         raise RuntimeError(f"{role}: {trigger} fired {fired!r}, the action named {action.rule!r}")
     if out:
-        out = _tag(out, role, device, taken)
+        out = _tag(out, role, device, account, taken)
         if role is DEVICE:
             up += out
         else:

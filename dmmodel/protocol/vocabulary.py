@@ -20,6 +20,8 @@ ALERT_GENERIC = 1226
 STATUS_OK = 200
 STATUS_AUTHENTICATED = 212  # authenticated for the rest of the session
 STATUS_UNAUTHORIZED = 401  # credentials refused; MUST carry a Chal
+STATUS_NOT_SUPPORTED = 406  # optional feature not supported: a server's answer to an alert it
+# does not implement (SyncML answers every command with a Status; 200 is the other plausible one)
 STATUS_MISSING_CREDENTIALS = 407  # credentials missing; MUST carry a Chal (the model's
 # devices always send credentials, so only 401 occurs)
 

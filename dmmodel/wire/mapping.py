@@ -113,11 +113,21 @@ def _write_get_type(value: bool, p: Package, d: Draft) -> None:
         d.add("Get", items=(Item(target=v.bootstrap_type_path(d.words.node)),))
 
 
-def _write_ack(value: int, p: Package, d: Draft) -> None:
+def _write_report_status(value: int, p: Package, d: Draft) -> None:
     report = d.answered("Alert", _is_report)
     if report is None:
-        raise WireError("ack: the message answered has no bootstrap report to acknowledge")
-    d.status(v.STATUS_OK, report.cmd_id, "Alert")
+        raise WireError("report_status: the message answered has no bootstrap report")
+    d.status(value, report.cmd_id, "Alert")
+
+
+def _write_ack(value: int, p: Package, d: Draft) -> None:
+    """The bootstrap an acknowledgement names: an Item of the report's Status echoing the
+    report's Data (model choice for ``bound_ack``; a legacy server's Status carries none)."""
+    i, status = next(((i, c) for i, c in enumerate(d.commands) if c.name == "Status" and c.cmd == "Alert"),
+                     (None, None))
+    if status is None:
+        raise WireError("ack: a named acknowledgement needs the Status on the bootstrap report")
+    d.commands[i] = Command(**{**status.__dict__, "items": (Item(data=str(value)),)})
 
 
 def _write_replace_status(value: int, p: Package, d: Draft) -> None:
@@ -187,14 +197,29 @@ def _read_get_type(m: Message, words: Words, answering: Message | None) -> bool:
     return any(i.target == path for c in m.commands if c.name == "Get" for i in c.items)
 
 
-def _read_ack(m: Message, words: Words, answering: Message | None) -> int | None:
+def _report_status(m: Message, answering: Message | None) -> Command | None:
+    """The Status ``m`` puts on the bootstrap report of the message it answers."""
     if answering is None:
         return None
-    reports = {c.cmd_id: c for c in answering.commands if c.name == "Alert" and _is_report(c)}
-    for c in m.commands:
-        if c.name == "Status" and c.cmd == "Alert" and c.cmd_ref in reports and _code(c) == v.STATUS_OK:
-            return _read_report(Message(answering.header, (reports[c.cmd_ref],)), words, None)
-    return None
+    reports = {c.cmd_id for c in answering.commands if c.name == "Alert" and _is_report(c)}
+    return next((c for c in m.commands if c.name == "Status" and c.cmd == "Alert" and c.cmd_ref in reports),
+                None)
+
+
+def _read_report_status(m: Message, words: Words, answering: Message | None) -> int | None:
+    if _code(_header_status(m)) in REFUSALS:  # a refusal's Status on every command answers nothing
+        return None
+    return _code(_report_status(m, answering))
+
+
+def _read_ack(m: Message, words: Words, answering: Message | None) -> int | None:
+    status = _report_status(m, answering)
+    data = status.items[0].data if status is not None and status.items else None
+    if data is None:
+        return None
+    if not data.isascii() or not data.isdigit():
+        raise WireError(f"acknowledgement: Data {data!r} is not a bootstrap number")
+    return int(data)
 
 
 def _read_replace_status(m: Message, words: Words, answering: Message | None) -> int | None:
@@ -235,6 +260,7 @@ FIELDS: tuple[Field, ...] = (
     Field("chal", frozenset({1, 2, 3}), _write_chal, _read_chal),
     Field("replace", frozenset({2}), _write_replace, _read_replace),
     Field("get_type", frozenset({2}), _write_get_type, _read_get_type),
+    Field("report_status", frozenset({2}), _write_report_status, _read_report_status),
     Field("ack", frozenset({2}), _write_ack, _read_ack),
     Field("replace_status", frozenset({3}), _write_replace_status, _read_replace_status),
     Field("type_result", frozenset({3}), _write_type_result, _read_type_result),

@@ -110,6 +110,9 @@ class Observer:
         """Judge ``real`` (its nonce may still be raw bytes), advance the shadow, clear ``pending``.
         ``continues``: the message carries on the session (same SessionID, a later MsgID)."""
         tried: list[tuple[LiveMachine, list[Fired], Package, Package]] = []
+        closing = self._closes_exchange(real)
+        if closing is not None:
+            return self._accept(*closing, real, ())
         for path in self._paths(continues):
             ran = self._run(path)
             # only the last step may send: a package the peer did not send explains nothing
@@ -122,6 +125,19 @@ class Observer:
                 return self._accept(twin, fired, bound, ())
             tried.append((twin, fired, bound, expected))
         return self._diverge(real, tried, continues)
+
+    def _closes_exchange(self, real: Package) -> tuple[LiveMachine, list[Fired]] | None:
+        """A server's Package 4 that answers a Package 3 the model's server takes in silence (the
+        device refused its credential): HTTP needs a response, and a closing one is what SyncML
+        has; the model leaves it out. The shadow takes the Package 3; None if that is not so."""
+        if self.role is not Role.SERVER or real.number != 4 or self.pending is None \
+                or self.pending.number != 3:
+            return None
+        for trigger in CONSUMERS[self.role].get(3, ()):
+            ran = self._run([(trigger, self.pending)])
+            if ran is not None and not ran[1][-1].sent:
+                return ran
+        return None
 
     def _bind(self, real: Package, expected: Package, twin: LiveMachine) -> Package:
         """``real`` with its raw nonce bytes read as the model's value: bytes the peer sends for
