@@ -191,8 +191,8 @@ def pushed(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
     return fresh, ()
 
 
-OPENS_SESSION = (("report", "+ ack"),
-                 ("bound_ack", "ack names the bootstrap"), ("type_node", "+ Get type"), ("rotation", "keeps previous"),
+OPENS_SESSION = (("report", "+ ack"), ("bound_ack", "ack names the bootstrap"),
+                 ("type_node", "+ Get type"), ("rotation", "keeps previous"),
                  ("challenge", "never over the bootstrap nonce"),
                  ("device_nonce", "credential over the device's nonce"))
 
