@@ -251,9 +251,6 @@ def analyse(config_name: str = "default", progress: ProgressFactory | None = Non
 
 
 ATTACK_PREFIX = "attack-"  # the attacker configurations in specs/configs
-# Attacker configurations too slow to check for every report, with the reason the report gives.
-SLOW_ATTACKS = {"attack-card-leak": "its forgeries with the card secret take minutes to check; "
-                                    "run dmmodel check --config attack-card-leak"}
 # The variants the security section compares: DM 1.2 as the baseline, the change request with
 # both rotation policies, and every mitigation (the intermediate steps report and report-ack
 # would add about a fifth to the time and nothing a reader of the attacks needs).
@@ -263,10 +260,9 @@ SECURITY_VARIANTS = ("dm12", "cr", "cr-keep-previous", *(m.name for m in MITIGAT
 @dataclass
 class SecurityAnalysis:
     """The security properties checked under each attacker configuration (config name -> the
-    checks of the compared variants), and the attacker configurations left out, with why."""
+    checks of the compared variants)."""
 
     checks: dict[str, list[VariantResult]]
-    skipped: dict[str, str]
 
 
 def attack_configs() -> list[str]:
@@ -278,12 +274,10 @@ def analyse_security(configs: Sequence[str] | None = None,
                      variants: Sequence[str] = SECURITY_VARIANTS,
                      progress: ProgressFactory | None = None) -> SecurityAnalysis:
     """Check the security properties only (DM-SEC-n) of ``variants`` under each attacker
-    configuration (default: every one in ``specs/configs`` but the slow ones)."""
+    configuration (default: every one in ``specs/configs``)."""
     names = attack_configs() if configs is None else list(configs)
-    skipped = {name: why for name, why in SLOW_ATTACKS.items() if configs is None and name in names}
-    checks = {name: check_presets(name, variants, security_names(), progress=progress)
-              for name in names if name not in skipped}
-    return SecurityAnalysis(checks, skipped)
+    return SecurityAnalysis({name: check_presets(name, variants, security_names(), progress=progress)
+                             for name in names})
 
 
 def exit_status(results: Sequence[VariantResult]) -> int:

@@ -189,9 +189,6 @@ def _security(security: SecurityAnalysis, spec: dict[str, Any], diagrams: Sequen
         compared = [r.variant for r in next(iter(security.checks.values()))]
         parts.append(f"<p>Variants compared: {_names(compared)} (each is described under the "
                      "verdict matrix).</p>")
-    if security.skipped:
-        skipped = "; ".join(f"{escape(n)}: {escape(why)}" for n, why in security.skipped.items())
-        parts.append(f"<p class='note'>Not checked for this page: {skipped}.</p>")
     everywhere: set[str] | None = None
     for name, results in security.checks.items():
         holding = _holding_all(results)

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from dmmodel.analysis import VariantResult, check_variant
-from dmmodel.protocol import device, server, system
+from dmmodel.protocol import attacker, device, server, system
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.checkable import property_names
 from dmmodel.protocol.config import KEEP_PREVIOUS, Config, make_config
@@ -62,6 +62,7 @@ REPLAY_ONE_SECRET = Setup("attack-replay", "cr-fresh", (("rotations", 0), ("rebo
 REPLAY_QUIET = Setup("attack-replay", "cr-fresh", (("notifications", False),))
 DELAY_ONE_SECRET = Setup("attack-delay", "cr-fresh", (("rotations", 0), ("rebootstraps", 0)))
 DELAY_ROTATING = Setup("attack-delay", "cr-fresh", (("rebootstraps", 0), ("notifications", False)))
+TLS_ROTATING = Setup("attack-tls", "cr-fresh", (("rebootstraps", 0),))
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,10 @@ def timeout_dropping_rotation(ctx: Ctx, a: AccountData, arg: Any):
     return a._replace(session=None, pending=None), ()
 
 
+def replace_outside_tls(profile, sent: tuple[Package, ...]) -> bool:
+    return any(p.replace is not None for p in sent)
+
+
 D, S = Role.DEVICE, Role.SERVER
 MUTANTS = (
     Mutant("sound_authentication", "bootstrap-without-resync",
@@ -280,6 +285,9 @@ MUTANTS = (
            "the server recognises a report without checking the bootstrap secret it comes with",
            REPLAY_QUIET, (RulePatch(S, "recognise_bootstrap", guard=any_report),
                           RulePatch(S, "recognise_bootstrap_rotating", guard=any_report_rotating))),
+    Mutant("secrets_stay_secret", "replace-outside-tls",
+           "the new AAuthSecret is sent outside the TLS session (a plain push), where anyone reads it",
+           TLS_ROTATING, (HelperPatch(attacker, "reads", replace_outside_tls),)),
     Mutant("recovers_after_attack", "timeout-drops-rotation",
            "a timed-out session forgets the new secret, so a held-back Package 3 locks the device out",
            DELAY_ROTATING, (RulePatch(S, "timeout", effect=timeout_dropping_rotation),)),

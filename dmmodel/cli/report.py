@@ -54,8 +54,6 @@ def report_command(out: Path, config_name: str, security: bool,
             click.echo(f"security checks took {time.perf_counter() - checked:.1f} s", err=True)
     for reason in catalog.omitted.values():
         click.echo(reason, err=True)
-    for name, reason in (attacks.skipped.items() if attacks else ()):
-        click.echo(f"{name} not checked: {reason}", err=True)
     diagrams = catalog.diagrams + (security_diagrams(attacks) if attacks else [])
     renderer = find_dot_renderer()
     svgs = {}

@@ -2,8 +2,10 @@
 
 The attacker sits on the slot's two channels (one attacker per device: a package of one
 device's account carries that device's credentials, so it is of no use against another
-account, and what no credential covers it can make up anyway). Its steps are actions of class
-``attack``; liveness properties never count on them. Steps name what they use by position
+account, and what no credential covers it can make up anyway). It is a bounded Dolev-Yao
+attacker: without TLS it reads every package (so a Replace teaches it the new secret) and builds
+any package its knowledge allows; under TLS it reads and changes nothing. Its steps are actions
+of class ``attack``; liveness properties never count on them. Steps name what they use by position
 (recording 1, the edit ``strip report``), never by value, so that the compiled search and the
 executable machines, whose nonces differ in value, take the same step.
 """
@@ -30,7 +32,36 @@ def channel_of(package: Package) -> str:
 
 def intruder(attacker: Attacker) -> Intruder | None:
     """The attacker's initial state, or None on a benign network."""
-    return Intruder(left=attacker.budget) if attacker.active else None
+    if not attacker.active:
+        return None
+    return Intruder(left=attacker.budget, secrets=(CARD_GEN,) if attacker.card_secret else ())
+
+
+def reads(attacker: Attacker, sent: tuple[Package, ...]) -> bool:
+    """``sent`` hands the attacker a rotated secret: without TLS it reads every package, and a
+    Replace carries the new AAuthSecret (CLCRED and SRVCRED) in clear."""
+    return not attacker.tls and any(p.replace is not None for p in sent)
+
+
+def learn(a: Intruder, sent: tuple[Package, ...], attacker: Attacker) -> Intruder:
+    """What the attacker keeps knowing after ``sent`` travelled: the secrets a Replace carried
+    in clear, as long as it can still use them (it can forge and has budget left; knowledge it
+    can never use is not kept, so that states differing only in it are one)."""
+    if not reads(attacker, sent) or not attacker.can("forge") or a.left == 0:
+        return a
+    new = {p.replace for p in sent if p.replace is not None} - set(a.secrets)
+    if not new:
+        return a
+    return a._replace(secrets=tuple(sorted({*a.secrets, *new})))
+
+
+def exchange_over(a: Intruder, attacker: Attacker) -> Intruder:
+    """Under TLS a held package dies with its HTTP exchange, which ends as soon as either side
+    or the environment moves on: it can be delayed within the exchange, never into a later one.
+    (A Package 0 is a notification outside HTTP, so it survives.)"""
+    if attacker.tls and a.held is not None and a.held[1].number != 0:
+        return a._replace(held=None)
+    return a
 
 
 def _ack_of(p: Package) -> int:
@@ -57,18 +88,35 @@ EDITS: tuple[tuple[str, Callable[[Package], bool], Callable[[Package], Package]]
 EDIT_BY_NAME = {name: change for name, _, change in EDITS}
 
 
-def forgeries(attacker: Attacker, variant: Variant, recorded: tuple[Package, ...]) -> list[str]:
-    """The packages the attacker can build now, by name: a Package 3 that confirms a Replace
-    (nothing covers it without HMAC), and with the card secret a Package 1 with a report and a
-    server's 212 made with g0, over the bootstrap nonce or a nonce it recorded."""
+SERVER_NONCE, DEVICE_NONCE, BOOT_NONCE = "the server's nonce", "the device's nonce", "the bootstrap nonce"
+
+
+def _known_nonces(slot: Slot, attacker: Attacker, verifier: str) -> list[str]:
+    """The nonces the attacker can make a credential over, for the server or the device: the one
+    the verifier expects now, which travelled in clear in its last Chal (not under TLS; before
+    any Chal it is the provisioned one), and the provisioned one if the card leaked."""
+    current = slot.account.cnonce if verifier == "server" else slot.device.snonce
     names = []
-    if attacker.edit and not attacker.tls and not variant.integrity:
-        names.append("Pkg3 confirming a Replace")
     if attacker.card_secret:
-        nonces = ["the bootstrap nonce"] + [f"the nonce of recording {i + 1}"
-                                            for i, p in enumerate(recorded) if p.chal is not None]
-        names += [f"Pkg1 + report, g0 over {n}" for n in nonces]
-        names += [f"Pkg2 212, g0 over {n}" for n in nonces]
+        names.append(BOOT_NONCE)
+    if not attacker.tls and current != BOOTSTRAP_NONCE:
+        names.append(SERVER_NONCE if verifier == "server" else DEVICE_NONCE)
+    return names
+
+
+def forgeries(attacker: Attacker, variant: Variant, slot: Slot) -> list[str]:
+    """The packages the attacker can build now, by name (Dolev-Yao: anything its knowledge
+    allows that a verifier could take): a Package 3 that confirms a Replace (nothing covers it
+    without HMAC, and nothing hides it without TLS); a Package 1, with or without a report, and a
+    server's 212, made with each secret it knows over each nonce it knows that the verifier
+    would take."""
+    names = []
+    if not attacker.tls and not variant.integrity:
+        names.append("Pkg3 confirming a Replace")
+    for gen in slot.attacker.secrets:
+        for nonce in _known_nonces(slot, attacker, "server"):
+            names += [f"Pkg1, g{gen} over {nonce}", f"Pkg1 + report, g{gen} over {nonce}"]
+        names += [f"Pkg2 212, g{gen} over {nonce}" for nonce in _known_nonces(slot, attacker, "device")]
     return names
 
 
@@ -76,15 +124,15 @@ def forge(name: str, slot: Slot, crypto: Crypto, index: int) -> Package:
     """The package called ``name`` by :func:`forgeries`, made with ``crypto``."""
     if name == "Pkg3 confirming a Replace":
         return Package(3, status=v.STATUS_OK, chal=FRESH, replace_status=v.STATUS_OK, tag=FORGED)
-    over = name.rsplit(" over ", 1)[1]
-    nonce = BOOTSTRAP_NONCE
-    if over != "the bootstrap nonce":
-        nonce = slot.attacker.recorded[int(over.rsplit(" ", 1)[1]) - 1].chal
+    what, over = name.split(" over ", 1)
+    gen = int(what.rsplit(" g", 1)[1])
+    nonce = {BOOT_NONCE: BOOTSTRAP_NONCE, SERVER_NONCE: slot.account.cnonce,
+             DEVICE_NONCE: slot.device.snonce}[over]
     if name.startswith("Pkg1"):
-        return Package(1, alert=v.ALERT_CLIENT_INITIATED, cred=crypto.client(index, CARD_GEN, nonce),
-                       report=1, tag=FORGED)
+        return Package(1, alert=v.ALERT_CLIENT_INITIATED, cred=crypto.client(index, gen, nonce),
+                       report=1 if "+ report" in what else None, tag=FORGED)
     return Package(2, status=v.STATUS_AUTHENTICATED, chal=FRESH,
-                   cred=crypto.server(index, CARD_GEN, nonce), tag=FORGED)
+                   cred=crypto.server(index, gen, nonce), tag=FORGED)
 
 
 def options(slot: Slot, bounds: Bounds, variant: Variant) -> list[tuple[str, str, Any]]:
@@ -98,7 +146,7 @@ def options(slot: Slot, bounds: Bounds, variant: Variant) -> list[tuple[str, str
         if not queue:
             continue
         head = queue[0]
-        if att.can("record") and len(a.recorded) < att.memory and head not in a.recorded:
+        if active and att.can("record") and len(a.recorded) < att.memory and head not in a.recorded:
             out.append(("record", channel, None))
         if active and att.can("drop"):
             out.append(("drop", channel, None))
@@ -112,7 +160,7 @@ def options(slot: Slot, bounds: Bounds, variant: Variant) -> list[tuple[str, str
     if active and att.can("replay"):
         out += [("replay", channel_of(p), (i,)) for i, p in enumerate(a.recorded) if room[channel_of(p)]]
     if active and att.can("forge"):
-        for name in forgeries(att, variant, a.recorded):
+        for name in forgeries(att, variant, slot):
             channel = "up" if name.startswith(("Pkg1", "Pkg3")) else "down"
             if room[channel]:
                 out.append(("forge", channel, (name,)))
@@ -143,4 +191,8 @@ def attack(slot: Slot, kind: str, channel: str, arg: Any, crypto: Crypto, index:
         queues[channel] += (forge(arg[0], slot, crypto, index),)
     else:
         raise ValueError(f"unknown attack step {kind!r}")
-    return slot._replace(up=queues["up"], down=queues["down"], attacker=Intruder(recorded, held, left))
+    secrets = a.secrets
+    if left == 0:  # nothing recorded or known can be used any more: forget it (a held package
+        recorded, secrets = (), ()  # can still be released, which is free)
+    return slot._replace(up=queues["up"], down=queues["down"],
+                         attacker=Intruder(recorded, held, left, secrets))

@@ -63,13 +63,15 @@ CAPABILITIES = ("record", "replay", "drop", "hold", "edit", "forge", "card_secre
 class Attacker:
     """The network attacker of a configuration: a named profile of capabilities, each switchable.
 
-    ``record`` copies a package it sees (at most ``memory`` kept); ``replay`` sends a recorded
-    package again; ``drop`` and ``hold`` (release later) act on a package in flight; ``edit``
-    changes what no credential covers and ``forge`` injects packages built from what it knows;
-    ``card_secret`` means it knows the card/factory secret g0 and makes credentials with it.
-    ``budget`` bounds its active steps per device (recording and releasing are free). Under
-    ``tls`` it reads and changes nothing: only drop and hold remain, and with the card secret it
-    can still open its own connection and forge.
+    Without TLS it reads every package (a Replace teaches it the new secret, a Chal the nonce a
+    verifier expects). ``record`` copies a package (at most ``memory`` kept); ``replay`` sends a
+    recorded package again; ``drop`` and ``hold`` (release later) act on a package in flight;
+    ``edit`` changes what no credential covers and ``forge`` injects packages built from what it
+    knows; ``card_secret`` means it knows the card/factory secret g0 and the nonce provisioned
+    with it. ``budget`` bounds its active steps per device (recording and releasing are free).
+    Under ``tls`` it reads and changes nothing: it can drop a package, or hold it only within its
+    own HTTP exchange (it dies when either side moves on), and with the card secret it can still
+    open its own connection and forge over the provisioned nonce.
     """
 
     profile: str = "none"
@@ -122,7 +124,8 @@ ATTACKERS: dict[str, Attacker] = {
         Attacker("replay", record=True, replay=True, budget=1),
         Attacker("edit", edit=True, forge=True, budget=1),
         Attacker("delay", drop=True, hold=True, budget=1),
-        Attacker("card-leak", record=True, forge=True, card_secret=True, budget=1),
+        Attacker("eavesdrop", forge=True, budget=1),
+        Attacker("card-leak", forge=True, card_secret=True, budget=1),
         Attacker("network", record=True, replay=True, drop=True, hold=True, edit=True, forge=True,
                  budget=1),
     )

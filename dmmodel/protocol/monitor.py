@@ -16,7 +16,8 @@ SERVER_AGREEMENT = "injective_agreement_server"
 DEVICE_AGREEMENT = "injective_agreement_device"
 ROLLBACK = "rollback_only_by_bootstrap"
 AUTHENTIC_ACK = "authentic_ack"
-WATCHED = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK)  # bit i of ``violated``
+SECRECY = "secrets_stay_secret"
+WATCHED = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK, SECRECY)  # bit i of ``violated``
 
 OPENS = frozenset({"accept", "accept_rotating", "recognise_bootstrap", "recognise_bootstrap_rotating"})
 RESYNCS = frozenset({"recognise_bootstrap", "recognise_bootstrap_rotating"})
@@ -30,6 +31,12 @@ def _bit(name: str) -> int:
 def violated(monitor: Monitor, name: str) -> bool:
     """The step that broke property ``name`` has happened."""
     return bool(monitor.violated & _bit(name))
+
+
+def secret_read(m: Monitor) -> Monitor:
+    """The monitor after a rotated secret travelled where the attacker reads it."""
+    bit = _bit(SECRECY)
+    return m if m.violated & bit else m._replace(violated=m.violated | bit)
 
 
 def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: Package | None) -> Monitor:

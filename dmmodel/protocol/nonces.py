@@ -69,14 +69,14 @@ def _account(a: AccountData, f: Callable[[int], int]) -> AccountData:
 def _attacker(attacker: Intruder | None, f: Callable[[int], int]) -> Intruder | None:
     if attacker is None:
         return None
-    recorded, held, left = attacker
+    recorded, held = attacker.recorded, attacker.held
     recorded = _packages(recorded, f)
     if held is not None:
         package = _package(held[1], f)
         if package is not held[1]:
             held = (held[0], package)
     if recorded is not attacker.recorded or held is not attacker.held:
-        attacker = _new(Intruder, (recorded, held, left))
+        attacker = attacker._replace(recorded=recorded, held=held)
     return attacker
 
 

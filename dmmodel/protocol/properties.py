@@ -174,6 +174,9 @@ SECURITY = (
     SlotInvariant(monitor.AUTHENTIC_ACK, "DM-SEC-3", _kept(monitor.AUTHENTIC_ACK),
                   "The device believes its bootstrap acknowledged only if the server processed that "
                   "bootstrap's report and answered the device's current run."),
+    SlotInvariant(monitor.SECRECY, "DM-SEC-5", _kept(monitor.SECRECY),
+                  "No secret a rotation made reaches the attacker: the Replace that carries a new "
+                  "AAuthSecret is read by nobody but the device (the card's secret may have leaked)."),
 )
 
 INVARIANTS = PROTOCOL_INVARIANTS + SECURITY

@@ -69,11 +69,13 @@ class AccountData(NamedTuple):
 
 class Intruder(NamedTuple):
     """The network attacker of one slot: the packages it recorded, one it holds back (with the
-    channel it came from), and how many active attack steps it may still take."""
+    channel it came from), how many active attack steps it may still take, and the secret
+    generations it knows (the card's if it leaked, and every one a Replace carried in clear)."""
 
     recorded: tuple[Package, ...] = ()
     held: tuple[str, Package] | None = None
     left: int = 0
+    secrets: tuple[int, ...] = ()
 
 
 class Monitor(NamedTuple):

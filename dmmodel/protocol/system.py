@@ -16,7 +16,7 @@ from dmmodel.protocol import attacker, device, server
 from dmmodel.protocol.config import Bounds, Config
 from dmmodel.protocol.crypto import Crypto
 from dmmodel.protocol.messages import Origin, Package
-from dmmodel.protocol.monitor import watch
+from dmmodel.protocol.monitor import secret_read, watch
 from dmmodel.protocol.rules import ATTACK, FAULT, PROTOCOL, ActionClass, MachineTable, Role, Rule
 from dmmodel.protocol.state import AccountData, Budget, DeviceData, Slot
 
@@ -107,6 +107,7 @@ class Runtime(Protocol):
 
     crypto: Crypto  # makes the credentials the attacker forges
     index: int  # the device the slot belongs to
+    bounds: Bounds  # the configuration's bounds (the attacker's profile among them)
 
     def settle(self, slot: Slot, by: str) -> Slot:
         """The slot after a step, the nonces ``by`` (device, server, attacker) issued in it made
@@ -277,6 +278,8 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
             down = down[1:]
         if step is Step.LOSE:
             budget = spend(budget, LOSSES)
+        if intruder is not None:
+            intruder = attacker.exchange_over(intruder, runtime.bounds.attacker)
         after = _new(Slot, (device_state, device, server_state, account, up, down, budget, intruder,
                             monitor))
         return runtime.settle(after, role or "attacker")
@@ -303,6 +306,11 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
             up += out
         else:
             down += out
+    if intruder is not None:  # the attacker reads what was sent; a TLS exchange it held up is over
+        profile = runtime.bounds.attacker
+        if attacker.reads(profile, out):
+            monitor = secret_read(monitor)
+        intruder = attacker.exchange_over(attacker.learn(intruder, out, profile), profile)
     if step is Step.SPONTANEOUS:
         rule = RULES[role, action.rule]
         if rule.disconnects:  # the connection drops: what was in flight is gone

@@ -1,0 +1,133 @@
+"""The Dolev-Yao attacker: what it reads, what it builds from it, and TLS.
+
+Step by step on hand-built slots, then through the checker: without TLS an eavesdropper's attack
+is found on every variant; under TLS the attacker reads nothing and a held package dies with its
+HTTP exchange, so the states differ from the delay attacker's. Two seeded mutants of the
+attacker (it never learns; a held package outlives its exchange) must be caught.
+"""
+
+from dataclasses import replace
+
+import pytest
+
+from dmmodel.analysis import check_presets
+from dmmodel.checker import check
+from dmmodel.protocol import attacker, monitor
+from dmmodel.protocol.checkable import DMModel
+from dmmodel.protocol.config import ATTACKERS, PRESETS, make_config
+from dmmodel.protocol.crypto import SymbolicCrypto
+from dmmodel.protocol.messages import FORGED, Package
+from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
+from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Slot
+
+EAVESDROP, CARD, NETWORK = ATTACKERS["eavesdrop"], ATTACKERS["card-leak"], ATTACKERS["network"]
+TLS = replace(NETWORK, tls=True)
+ROTATION = Package(2, status=212, chal=3, cred=(0, 1), replace=1)
+
+
+def slot(intruder: Intruder, cnonce: int = 5, snonce: int = 6, up=(), down=()) -> Slot:
+    return Slot("awaiting_auth", DeviceData(gen=0, epoch=1, snonce=snonce, run=2), "idle",
+                AccountData(gen=1, cnonce=cnonce), up, down, (1, 0, 0), intruder)
+
+
+def test_a_replace_in_clear_teaches_the_new_secret():
+    assert attacker.reads(EAVESDROP, (ROTATION,))
+    learnt = attacker.learn(Intruder(left=1), (ROTATION,), EAVESDROP)
+    assert learnt.secrets == (1,)
+
+
+@pytest.mark.parametrize("why", ["tls", "no forge", "no budget", "no replace"])
+def test_nothing_is_learnt_that_cannot_be_read_or_used(why):
+    profile, a, sent = EAVESDROP, Intruder(left=1), (ROTATION,)
+    if why == "tls":
+        profile = replace(NETWORK, tls=True)
+    elif why == "no forge":
+        profile = ATTACKERS["replay"]
+    elif why == "no budget":
+        a = Intruder(left=0)
+    else:
+        sent = (ROTATION._replace(replace=None),)
+    assert attacker.learn(a, sent, profile) == a
+
+
+def test_the_secrecy_mark_is_set_whoever_reads():
+    m = monitor.secret_read(slot(Intruder()).monitor)
+    assert monitor.violated(m, monitor.SECRECY)
+    assert not attacker.reads(TLS, (ROTATION,))
+    assert attacker.reads(ATTACKERS["delay"], (ROTATION,))  # reading needs no capability
+
+
+def test_a_learnt_secret_makes_a_package_the_server_takes():
+    s = slot(Intruder(left=1, secrets=(1,)))
+    names = attacker.forgeries(EAVESDROP, PRESETS["cr-fresh-hmac"], s)
+    assert "Pkg1, g1 over the server's nonce" in names
+    assert "Pkg2 212, g1 over the device's nonce" in names
+    assert not any("bootstrap nonce" in n for n in names)  # the card did not leak
+    forged = attacker.forge("Pkg1, g1 over the server's nonce", s, SymbolicCrypto(), 0)
+    assert forged.cred == (1, s.account.cnonce) and forged.tag == FORGED and forged.report is None
+
+
+def test_a_nonce_never_sent_in_clear_is_not_known():
+    s = slot(Intruder(left=1, secrets=(1,)), cnonce=BOOTSTRAP_NONCE, snonce=BOOTSTRAP_NONCE)
+    assert attacker.forgeries(EAVESDROP, PRESETS["cr"], s) == ["Pkg3 confirming a Replace"]
+    card = attacker.forgeries(CARD, PRESETS["cr"], s._replace(attacker=Intruder(left=1, secrets=(0,))))
+    assert "Pkg1 + report, g0 over the bootstrap nonce" in card
+
+
+def test_under_tls_only_the_card_holder_forges_and_only_over_the_provisioned_nonce():
+    card_tls = replace(CARD, tls=True)
+    s = slot(Intruder(left=1, secrets=(0,)))
+    names = attacker.forgeries(card_tls, PRESETS["cr"], s)
+    assert names and all(n.endswith("over the bootstrap nonce") for n in names)
+
+
+def test_under_tls_a_held_package_dies_with_its_exchange():
+    held = Intruder(held=("up", Package(1, alert=1201, cred=(0, 0))), left=1)
+    assert attacker.exchange_over(held, TLS).held is None
+    assert attacker.exchange_over(held, ATTACKERS["delay"]) == held
+    notification = held._replace(held=("down", Package(0, cred=(0, 0))))
+    assert attacker.exchange_over(notification, TLS) == notification  # not on HTTP
+
+
+def test_the_last_active_step_forgets_what_can_no_longer_be_used():
+    package = Package(1, alert=1201, cred=(0, 0))
+    s = slot(Intruder(recorded=(package,), left=1, secrets=(1,)), up=(package,))
+    after = attacker.attack(s, "drop", "up", None, SymbolicCrypto(), 0)
+    assert after.attacker == Intruder(left=0)
+    options = attacker.options(after._replace(up=(package,)), make_config("attack-replay").bounds,
+                               PRESETS["cr"])
+    assert options == []  # no budget: not even a recording, which no replay could use
+
+
+def verdicts(config: str, variants: list[str], properties: list[str]) -> dict[str, dict[str, bool]]:
+    return {r.variant: {v.property.name: v.holds for v in r.verdicts}
+            for r in check_presets(config, variants, properties)}
+
+
+def test_the_eavesdropper_attack_is_found_on_every_variant():
+    found = verdicts("attack-eavesdrop", list(PRESETS),
+                     ["injective_agreement_server", "secrets_stay_secret"])
+    assert all(v == {"injective_agreement_server": False, "secrets_stay_secret": False}
+               for v in found.values()), found
+
+
+def states(config: str, variant: str) -> int:
+    return check(DMModel(make_config(config, variant)), []).states
+
+
+def test_tls_is_not_delay():
+    assert states("attack-tls", "cr-fresh") != states("attack-delay", "cr-fresh")
+    assert verdicts("attack-tls", ["cr-fresh"], ["secrets_stay_secret"])["cr-fresh"] == {
+        "secrets_stay_secret": True}
+
+
+def test_mutant_attacker_that_never_learns_is_caught(monkeypatch):
+    monkeypatch.setattr(attacker, "learn", lambda a, sent, profile: a)
+    found = verdicts("attack-eavesdrop", ["cr-fresh-hmac"], ["injective_agreement_server"])
+    assert found["cr-fresh-hmac"]["injective_agreement_server"] is True  # the attack is missed
+
+
+def test_mutant_held_package_outliving_its_exchange_is_caught(monkeypatch):
+    honest = states("attack-tls", "cr-fresh")
+    monkeypatch.setattr(attacker, "exchange_over", lambda a, profile: a)
+    assert states("attack-tls", "cr-fresh") == states("attack-delay", "cr-fresh") != honest
