@@ -14,7 +14,7 @@ from dmmodel.analysis import check_presets
 from dmmodel.checker import check
 from dmmodel.protocol import attacker, monitor
 from dmmodel.protocol.checkable import DMModel
-from dmmodel.protocol.config import ATTACKERS, PRESETS, make_config
+from dmmodel.protocol.config import ATTACKERS, PRESETS, Config, load_bounds, make_config
 from dmmodel.protocol.crypto import SymbolicCrypto
 from dmmodel.protocol.messages import FORGED, Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
@@ -131,3 +131,27 @@ def test_mutant_held_package_outliving_its_exchange_is_caught(monkeypatch):
     honest = states("attack-tls", "cr-fresh")
     monkeypatch.setattr(attacker, "exchange_over", lambda a, profile: a)
     assert states("attack-tls", "cr-fresh") == states("attack-delay", "cr-fresh") != honest
+
+
+def test_under_tls_the_card_holder_reads_only_answers_on_its_own_connection():
+    card_tls = replace(CARD, tls=True)
+    forged = Package(1, alert=1201, cred=(0, 0), report=1, tag=FORGED)
+    refusal = (Package(2, status=401, chal=7),)
+    a = Intruder(left=1, secrets=(0,))
+    assert attacker.hears_answer(a, card_tls, forged, refusal).own_answer
+    genuine = forged._replace(tag=None)
+    assert not attacker.hears_answer(a._replace(own_answer=True), card_tls, genuine, refusal).own_answer
+    s = slot(attacker.hears_answer(a, card_tls, forged, refusal))
+    assert "Pkg1 + report, g0 over the server's nonce" in attacker.forgeries(card_tls, PRESETS["cr"], s)
+    assert attacker.hears_answer(a, NETWORK, forged, refusal) == a  # without TLS it reads all anyway
+
+
+def test_a_card_holder_behind_tls_needs_two_steps_against_cr_fresh():
+    """Its own session: a forged report is challenged on its own connection, and the answer over
+    that nonce returns the account to the card secret. Budget 1 is not enough, 2 is."""
+    _, bounds = load_bounds("attack-card-leak")
+    for budget, holds in ((1, True), (2, False)):
+        tls = replace(bounds, attacker=replace(bounds.attacker, tls=True, budget=budget))
+        result = check(DMModel(Config("card-leak-tls", tls, PRESETS["cr-fresh"]),
+                               properties=["rollback_only_by_bootstrap"]))
+        assert result.verdicts[0].holds is holds, budget

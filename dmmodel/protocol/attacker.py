@@ -55,6 +55,19 @@ def learn(a: Intruder, sent: tuple[Package, ...], attacker: Attacker) -> Intrude
     return a._replace(secrets=tuple(sorted({*a.secrets, *new})))
 
 
+def hears_answer(a: Intruder, attacker: Attacker, taken: Package | None, sent: tuple[Package, ...]
+                 ) -> Intruder:
+    """Under TLS the attacker reads only its own connection: it learns the nonce of a server's
+    Package 2 that answers a package it made (kept only while it can still forge with it)."""
+    if not attacker.tls or not attacker.can("forge") or a.left == 0:
+        return a
+    answers = [p for p in sent if p.number == 2]
+    if not answers:
+        return a
+    own = taken is not None and taken.tag is not None and taken.tag.sender == "attacker"
+    return a if own == a.own_answer else a._replace(own_answer=own)
+
+
 def exchange_over(a: Intruder, attacker: Attacker) -> Intruder:
     """Under TLS a held package dies with its HTTP exchange, which ends as soon as either side
     or the environment moves on: it can be delayed within the exchange, never into a later one.
@@ -93,13 +106,15 @@ SERVER_NONCE, DEVICE_NONCE, BOOT_NONCE = "the server's nonce", "the device's non
 
 def _known_nonces(slot: Slot, attacker: Attacker, verifier: str) -> list[str]:
     """The nonces the attacker can make a credential over, for the server or the device: the one
-    the verifier expects now, which travelled in clear in its last Chal (not under TLS; before
-    any Chal it is the provisioned one), and the provisioned one if the card leaked."""
+    the verifier expects now, which travelled in clear in its last Chal (under TLS only if the
+    server sent that Chal to the attacker's own connection; before any Chal it is the
+    provisioned one), and the provisioned one if the card leaked."""
     current = slot.account.cnonce if verifier == "server" else slot.device.snonce
     names = []
     if attacker.card_secret:
         names.append(BOOT_NONCE)
-    if not attacker.tls and current != BOOTSTRAP_NONCE:
+    seen = not attacker.tls or (verifier == "server" and slot.attacker.own_answer)
+    if seen and current != BOOTSTRAP_NONCE:
         names.append(SERVER_NONCE if verifier == "server" else DEVICE_NONCE)
     return names
 
@@ -191,8 +206,8 @@ def attack(slot: Slot, kind: str, channel: str, arg: Any, crypto: Crypto, index:
         queues[channel] += (forge(arg[0], slot, crypto, index),)
     else:
         raise ValueError(f"unknown attack step {kind!r}")
-    secrets = a.secrets
+    secrets, own_answer = a.secrets, a.own_answer
     if left == 0:  # nothing recorded or known can be used any more: forget it (a held package
-        recorded, secrets = (), ()  # can still be released, which is free)
+        recorded, secrets, own_answer = (), (), False  # can still be released, which is free)
     return slot._replace(up=queues["up"], down=queues["down"],
-                         attacker=Intruder(recorded, held, left, secrets))
+                         attacker=Intruder(recorded, held, left, secrets, own_answer))

@@ -69,13 +69,15 @@ class AccountData(NamedTuple):
 
 class Intruder(NamedTuple):
     """The network attacker of one slot: the packages it recorded, one it holds back (with the
-    channel it came from), how many active attack steps it may still take, and the secret
-    generations it knows (the card's if it leaked, and every one a Replace carried in clear)."""
+    channel it came from), how many active attack steps it may still take, the secret
+    generations it knows (the card's if it leaked, and every one a Replace carried in clear),
+    and, under TLS, whether the server's last answer came back on its own connection."""
 
     recorded: tuple[Package, ...] = ()
     held: tuple[str, Package] | None = None
     left: int = 0
     secrets: tuple[int, ...] = ()
+    own_answer: bool = False  # the server's last Package 2 answered its package (under TLS)
 
 
 class Monitor(NamedTuple):

@@ -310,7 +310,10 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
         profile = runtime.bounds.attacker
         if attacker.reads(profile, out):
             monitor = secret_read(monitor)
-        intruder = attacker.exchange_over(attacker.learn(intruder, out, profile), profile)
+        intruder = attacker.learn(intruder, out, profile)
+        if role is SERVER:
+            intruder = attacker.hears_answer(intruder, profile, taken, out)
+        intruder = attacker.exchange_over(intruder, profile)
     if step is Step.SPONTANEOUS:
         rule = RULES[role, action.rule]
         if rule.disconnects:  # the connection drops: what was in flight is gone
