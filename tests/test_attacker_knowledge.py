@@ -1,9 +1,9 @@
 """The Dolev-Yao attacker: what it reads, what it builds from it, and TLS.
 
 Step by step on hand-built slots, then through the checker: without TLS an eavesdropper's attack
-is found on every variant; under TLS the attacker reads nothing and a held package dies with its
-HTTP exchange, so the states differ from the delay attacker's. Two seeded mutants of the
-attacker (it never learns; a held package outlives its exchange) must be caught.
+is found on every variant; under TLS the attacker reads nothing and cannot move a package into a
+later HTTP exchange, so the states differ from the delay attacker's. Two seeded mutants of the
+attacker (it never learns; it holds packages across exchanges under TLS) must be caught.
 """
 
 from dataclasses import replace
@@ -81,12 +81,10 @@ def test_under_tls_only_the_card_holder_forges_and_only_over_the_provisioned_non
     assert names and all(n.endswith("over the bootstrap nonce") for n in names)
 
 
-def test_under_tls_a_held_package_dies_with_its_exchange():
-    held = Intruder(held=("up", Package(1, alert=1201, cred=(0, 0))), left=1)
-    assert attacker.exchange_over(held, TLS).held is None
-    assert attacker.exchange_over(held, ATTACKERS["delay"]) == held
-    notification = held._replace(held=("down", Package(0, cred=(0, 0))))
-    assert attacker.exchange_over(notification, TLS) == notification  # not on HTTP
+def test_under_tls_only_a_notification_can_be_held():
+    http, notification = Package(1, alert=1201, cred=(0, 0)), Package(0, cred=(0, 0))
+    assert not attacker.holds_back(TLS, http) and attacker.holds_back(TLS, notification)
+    assert attacker.holds_back(ATTACKERS["delay"], http)
 
 
 def test_the_last_active_step_forgets_what_can_no_longer_be_used():
@@ -127,9 +125,9 @@ def test_mutant_attacker_that_never_learns_is_caught(monkeypatch):
     assert found["cr-fresh-hmac"]["injective_agreement_server"] is True  # the attack is missed
 
 
-def test_mutant_held_package_outliving_its_exchange_is_caught(monkeypatch):
+def test_mutant_holding_across_exchanges_under_tls_is_caught(monkeypatch):
     honest = states("attack-tls", "cr-fresh")
-    monkeypatch.setattr(attacker, "exchange_over", lambda a, profile: a)
+    monkeypatch.setattr(attacker, "holds_back", lambda profile, package: profile.hold)
     assert states("attack-tls", "cr-fresh") == states("attack-delay", "cr-fresh") != honest
 
 

@@ -68,13 +68,12 @@ def hears_answer(a: Intruder, attacker: Attacker, taken: Package | None, sent: t
     return a if own == a.own_answer else a._replace(own_answer=own)
 
 
-def exchange_over(a: Intruder, attacker: Attacker) -> Intruder:
-    """Under TLS a held package dies with its HTTP exchange, which ends as soon as either side
-    or the environment moves on: it can be delayed within the exchange, never into a later one.
-    (A Package 0 is a notification outside HTTP, so it survives.)"""
-    if attacker.tls and a.held is not None and a.held[1].number != 0:
-        return a._replace(held=None)
-    return a
+def holds_back(attacker: Attacker, package: Package) -> bool:
+    """The attacker may hold ``package`` back to release it later. Not under TLS: there a
+    package can wait only within its own HTTP exchange, which changes nothing the channel's
+    order does not already allow, and released later it would land in a later exchange, which
+    TLS rules out. A Package 0 is a notification outside HTTP and can be held."""
+    return attacker.can("hold") and (not attacker.tls or package.number == 0)
 
 
 def _ack_of(p: Package) -> int:
@@ -165,7 +164,7 @@ def options(slot: Slot, bounds: Bounds, variant: Variant) -> list[tuple[str, str
             out.append(("record", channel, None))
         if active and att.can("drop"):
             out.append(("drop", channel, None))
-        if active and att.can("hold") and a.held is None:
+        if active and a.held is None and holds_back(att, head):
             out.append(("hold", channel, None))
         if active and att.can("edit") and not variant.integrity:
             out += [("edit", channel, (name,)) for name, applies, _ in EDITS if applies(head)]

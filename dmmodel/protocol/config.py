@@ -69,9 +69,9 @@ class Attacker:
     ``edit`` changes what no credential covers and ``forge`` injects packages built from what it
     knows; ``card_secret`` means it knows the card/factory secret g0 and the nonce provisioned
     with it. ``budget`` bounds its active steps per device (recording and releasing are free).
-    Under ``tls`` it reads and changes nothing: it can drop a package, or hold it only within its
-    own HTTP exchange (it dies when either side moves on), and with the card secret it can still
-    open its own connection and forge over the provisioned nonce.
+    Under ``tls`` it reads and changes nothing on the device's connection: it can drop a package
+    (holding one within its HTTP exchange adds nothing; into a later exchange TLS forbids), and
+    with the card secret it opens connections of its own and reads the answers on them.
     """
 
     profile: str = "none"

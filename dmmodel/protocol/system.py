@@ -278,8 +278,6 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
             down = down[1:]
         if step is Step.LOSE:
             budget = spend(budget, LOSSES)
-        if intruder is not None:
-            intruder = attacker.exchange_over(intruder, runtime.bounds.attacker)
         after = _new(Slot, (device_state, device, server_state, account, up, down, budget, intruder,
                             monitor))
         return runtime.settle(after, role or "attacker")
@@ -306,14 +304,13 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
             up += out
         else:
             down += out
-    if intruder is not None:  # the attacker reads what was sent; a TLS exchange it held up is over
+    if intruder is not None:  # the attacker reads what was sent
         profile = runtime.bounds.attacker
         if attacker.reads(profile, out):
             monitor = secret_read(monitor)
         intruder = attacker.learn(intruder, out, profile)
         if role is SERVER:
             intruder = attacker.hears_answer(intruder, profile, taken, out)
-        intruder = attacker.exchange_over(intruder, profile)
     if step is Step.SPONTANEOUS:
         rule = RULES[role, action.rule]
         if rule.disconnects:  # the connection drops: what was in flight is gone
