@@ -183,6 +183,35 @@ def test_recognising_a_bootstrap_on_g0_already_is_no_return():
     assert marks(resync(package1(epoch=2, run=7, report=2), answered=2, gen=0)) == set()
 
 
+def test_keep_previous_returning_to_g0_on_a_forged_package_is_a_rollback():
+    """With keep-previous the server accepts g0 as the previous secret: a Package 1 the attacker
+    made with the card secret returns the account to g0 without any bootstrap."""
+    forged = package1(report=1, sender="attacker")
+    before = at_server(forged, account=AccountData(gen=1, previous=0), mon=Monitor(answered=1))
+    assert marks(server_step(before, forged, rule="accept", gen_after=0)) == {AGREE_S, ROLLBACK}
+
+
+def test_keep_previous_returning_to_g0_on_the_fresh_report_is_fine():
+    p = package1(epoch=2, run=7, report=2)
+    before = at_server(p, device=REBOOTSTRAPPED, account=AccountData(gen=1, previous=0),
+                       mon=Monitor(answered=1))
+    m = server_step(before, p, rule="accept", gen_after=0)
+    assert marks(m) == set() and m.answered == 2
+
+
+def test_a_return_to_g0_on_a_genuine_package_without_its_report_is_a_rollback():
+    p = package1(epoch=2, run=7)  # the device of bootstrap 2, but no report (e.g. stripped)
+    before = at_server(p, device=REBOOTSTRAPPED, account=AccountData(gen=1, previous=0),
+                       mon=Monitor(answered=1))
+    assert marks(server_step(before, p, rule="accept", gen_after=0)) == {ROLLBACK}
+
+
+def test_accepting_a_held_secret_that_is_not_g0_is_no_return():
+    forged = package1(report=1, sender="attacker")
+    before = at_server(forged, account=AccountData(gen=2, previous=1))
+    assert marks(server_step(before, forged, rule="accept", gen_after=1)) == {AGREE_S}
+
+
 def test_a_genuine_report_answered_by_a_held_secret_counts_as_answered():
     before = at_server(package1(epoch=2, run=7, report=2), device=REBOOTSTRAPPED, account=ROTATED)
     m = server_step(before, package1(epoch=2, run=7, report=2))
