@@ -28,6 +28,7 @@ from dmmodel.protocol.messages import Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
 from dmmodel.protocol.properties import GOALS, INVARIANTS
 from dmmodel.protocol.state import Monitor, Slot
+from dmmodel.testing.trace_judge import TraceJudge
 
 SECURITY = set(monitor.WATCHED)
 AGREE_S, AGREE_D = monitor.SERVER_AGREEMENT, monitor.DEVICE_AGREEMENT
@@ -95,6 +96,35 @@ def replay_into_the_next_run() -> None:
     assert AGREE_S in marks(slots[-1].monitor)
 
 
+# the device's Package 1 with its report, the report stripped on the way; the server opens on it
+STRIPPED_REPORT = ["bootstrap (smartcard)", "connect", "edit to server: strip report", "accept"]
+# with the card secret, after a rotation (keep-previous): a Package 1 made with g0 over the
+# NextNonce of a recorded 212 is accepted as the previous secret, and the account is back on g0
+CARD_SECRET_AS_PREVIOUS = ["bootstrap (smartcard)", "connect", "accept_rotating", "record to device",
+                           "take_session", "close",
+                           "forge to server: Pkg1 + report, g0 over the nonce of recording 1", "accept"]
+LABELLED = [("attack-replay", "cr", REPLAY_AFTER_TWO_ROTATIONS, {"rotations": 2}),
+            ("attack-replay", "cr", REPLAYED_ACK, {}), ("attack-replay", "cr", REPLAY_INTO_THE_NEXT_RUN, {}),
+            ("attack-edit", "cr", STRIPPED_REPORT, {}),
+            ("attack-card-leak", "cr-keep-previous", CARD_SECRET_AS_PREVIOUS, {})]
+
+
+def judges_agree_on_labelled_paths() -> None:
+    """On each labelled path the trace judge, which decides from the path alone, finds violated
+    what the monitor has marked, step by step; between them the paths break every property."""
+    broken = set()
+    for config_name, variant, labels, overrides in LABELLED:
+        machines = ExecutableSystem(make_config(config_name, variant, **overrides))
+        judge = TraceJudge()
+        for label in labels:
+            action = next(a for _, a in machines.actions() if a.label() == label)
+            before = machines.slots[0]
+            after = machines.step(0, action)
+            assert judge.step(before, action, after) == marks(after.monitor), (variant, label, judge.why)
+        broken |= judge.violated
+    assert broken == SECURITY
+
+
 def verdicts(result: CheckResult) -> dict[str, bool | None]:
     return {v.property.name: v.holds for v in result.verdicts}
 
@@ -147,7 +177,7 @@ def attacker_steps() -> None:
 
 CATCHERS: tuple[Callable[[], None], ...] = (
     replayed_report_after_two_rotations, replayed_ack, replay_into_the_next_run, edit_profile,
-    benign_cr_holds, fresh_survives_delay, attacker_steps,
+    benign_cr_holds, fresh_survives_delay, attacker_steps, judges_agree_on_labelled_paths,
 )
 
 
@@ -349,6 +379,17 @@ def test_mutant_is_caught(mutant, monkeypatch):
         monkeypatch.setattr(patch.target, patch.name, patch.value)
     with pytest.raises(AssertionError):
         mutant.catcher()
+
+
+@pytest.mark.parametrize("mutant", [m for m in MUTANTS if m.part == "monitor" or m.name == "edit-keeps-tag"],
+                         ids=lambda m: f"{m.part}-{m.name}")
+def test_the_trace_judge_disagrees_with_the_mutant(mutant, monkeypatch):
+    """The second judge, which never reads the monitor and tells an edit from the package sent by
+    provenance, catches the monitor's mutants and a tag the attacker could keep."""
+    for patch in mutant.patches:
+        monkeypatch.setattr(patch.target, patch.name, patch.value)
+    with pytest.raises(AssertionError):
+        judges_agree_on_labelled_paths()
 
 
 def test_every_part_has_mutants():
