@@ -109,6 +109,14 @@ LABELLED = [("attack-replay", "cr", REPLAY_AFTER_TWO_ROTATIONS, {"rotations": 2}
             ("attack-card-leak", "cr-keep-previous", CARD_SECRET_AS_PREVIOUS, {})]
 
 
+def card_secret_as_previous() -> None:
+    """With the card secret, the account returns to g0 after a rotation without a bootstrap:
+    a rollback (and a session on a forged Package 1)."""
+    slots = walk("attack-card-leak", "cr-keep-previous", CARD_SECRET_AS_PREVIOUS)
+    assert slots[-2].account.gen == 1 and slots[-1].account.gen == 0
+    assert marks(slots[-2].monitor) == set() and marks(slots[-1].monitor) == {AGREE_S, ROLLBACK}
+
+
 def judges_agree_on_labelled_paths() -> None:
     """On each labelled path the trace judge, which decides from the path alone, finds violated
     what the monitor has marked, step by step; between them the paths break every property."""
@@ -176,7 +184,8 @@ def attacker_steps() -> None:
 
 
 CATCHERS: tuple[Callable[[], None], ...] = (
-    replayed_report_after_two_rotations, replayed_ack, replay_into_the_next_run, edit_profile,
+    replayed_report_after_two_rotations, replayed_ack, replay_into_the_next_run, card_secret_as_previous,
+    edit_profile,
     benign_cr_holds, fresh_survives_delay, attacker_steps, judges_agree_on_labelled_paths,
 )
 
@@ -207,6 +216,16 @@ def watch_never_marking_rollback(before, after, role, rule, taken):
     """Rollbacks are never marked (the return to g0 is not judged at all)."""
     m = WATCH(before, after, role, rule, taken)
     return m._replace(violated=m.violated & ~_bit(ROLLBACK)) if m.violated & _bit(ROLLBACK) else m
+
+
+def watch_judging_recognitions_only(before, after, role, rule, taken):
+    """Returns to g0 are judged only when the server recognises a bootstrap, not when it accepts
+    g0 as the previous secret (the monitor before the fix)."""
+    m = WATCH(before, after, role, rule, taken)
+    recognises = rule in ("recognise_bootstrap", "recognise_bootstrap_rotating")
+    if recognises or after.monitor.violated & _bit(ROLLBACK):
+        return m
+    return m._replace(violated=m.violated & ~_bit(ROLLBACK))
 
 
 def watch_counting_each_delivery_as_fresh(before, after, role, rule, taken):
@@ -331,6 +350,9 @@ MUTANTS = (
            (Patch(system, "watch", watch_overwriting_answered),), replayed_report_after_two_rotations),
     Mutant("monitor", "rollback-never-marked", "a return to g0 on a replayed report is never marked",
            (Patch(system, "watch", watch_never_marking_rollback),), edit_profile),
+    Mutant("monitor", "rollback-on-recognition-only", "a return to g0 through keep-previous's previous "
+           "secret is not judged", (Patch(system, "watch", watch_judging_recognitions_only),),
+           card_secret_as_previous),
     Mutant("monitor", "replays-are-fresh", "a replayed genuine Package 1 counts as a new session",
            (Patch(system, "watch", watch_counting_each_delivery_as_fresh),),
            replayed_report_after_two_rotations),
