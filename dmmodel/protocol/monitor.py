@@ -20,7 +20,6 @@ SECRECY = "secrets_stay_secret"
 WATCHED = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK, SECRECY)  # bit i of ``violated``
 
 OPENS = frozenset({"accept", "accept_rotating", "recognise_bootstrap", "recognise_bootstrap_rotating"})
-RESYNCS = frozenset({"recognise_bootstrap", "recognise_bootstrap_rotating"})
 JUDGED = OPENS | {"take_session"}  # the rules whose delivery the monitor judges
 
 
@@ -53,9 +52,12 @@ def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: 
         if not genuine or origin.run in opened:
             bad |= _bit(SERVER_AGREEMENT)
         # a return to g0 must answer a genuine report of the device's latest bootstrap that the
-        # server has not answered before: one return per real bootstrap
-        fresh_report = genuine and origin.epoch == device.epoch and device.epoch > answered
-        if rule in RESYNCS and before.account.gen != BOOTSTRAP_GEN and not fresh_report:
+        # server has not answered before: one return per real bootstrap, whichever rule returns
+        # (recognising the bootstrap, or keep-previous accepting g0 as the previous secret)
+        fresh_report = (genuine and taken.report is not None and origin.epoch == device.epoch
+                        and device.epoch > answered)
+        returns = before.account.gen != BOOTSTRAP_GEN and after.account.gen == BOOTSTRAP_GEN
+        if returns and not fresh_report:
             bad |= _bit(ROLLBACK)
         if genuine:
             opened = (*opened, origin.run)
