@@ -17,6 +17,7 @@ from itertools import compress
 from operator import is_not
 from typing import Any
 
+from dmmodel.checker.limits import LimitReached
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import Crypto, SymbolicCrypto
 from dmmodel.protocol.nonces import NONCE_FIELDS, renaming
@@ -134,8 +135,8 @@ class CompiledSystem:
         if pid == n:
             if n > PART_MASK:
                 del ids[part]
-                raise OverflowError(f"more than {PART_MASK + 1:,} distinct values of a slot's "
-                                    f"{Slot._fields[field]}, the most a slot key holds")
+                raise LimitReached(f"ids of a slot's {Slot._fields[field]}",
+                                   f"{PART_MASK + 1:,}, {PART_BITS} bits")
             self.parts[field].append(part)
             self.values[field].append(NONCE_FIELDS[field][0](part) if field in NONCE_FIELDS else ())
         return pid
