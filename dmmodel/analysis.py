@@ -227,15 +227,15 @@ def check_presets(
     bounds: Bounds | None = None,
 ) -> list[VariantResult]:
     """Check the named variants (default: every preset) on one configuration; ``attacker``
-    names a profile that replaces the configuration's own, ``bounds`` replace its bounds
-    altogether (a configuration with one bound raised, by ``sweep``). ``max_seconds`` and
-    ``max_memory`` limit each search (``check_variant``)."""
+    names a profile that replaces the configuration's own. ``bounds``, when given, are checked
+    in place of the configuration's (the attacker's included; the name stays): ``sweep`` raises
+    one bound of them. ``max_seconds`` and ``max_memory`` limit each search (``check_variant``)."""
     name, loaded = load_bounds(config_name)
+    if attacker is not None:
+        loaded = replace(loaded, attacker=attacker_profile(attacker))
+        name = f"{name}+{attacker}"
     if bounds is None:
         bounds = loaded
-    if attacker is not None:
-        bounds = replace(bounds, attacker=attacker_profile(attacker))
-        name = f"{name}+{attacker}"
     configs = [Config(name, bounds, variant(v)) for v in (variants or PRESETS)]
     return [check_variant(c, properties, max_states, progress and progress(c), coverage, symmetry,
                           max_seconds=max_seconds, max_memory=max_memory)

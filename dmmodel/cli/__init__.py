@@ -14,8 +14,8 @@ import click
 from dmmodel.cli.errors import Interrupted
 
 # command name -> module under dmmodel.cli defining ``<module>_command``, in help order
-COMMANDS = {name: name for name in ("check", "bench", "diagrams", "report", "manifest", "simulate",
-                                    "explore", "serve", "probe")}
+COMMANDS = {name: name for name in ("check", "sweep", "bench", "diagrams", "report", "manifest",
+                                    "simulate", "explore", "serve", "probe")}
 
 
 class Commands(click.Group):

@@ -13,7 +13,7 @@ from dmmodel.cli.errors import usage_errors
 from dmmodel.cli.limits import limit_options
 from dmmodel.cli.progress import PerConfig
 from dmmodel.protocol.checkable import coverage_names, property_docs, security_names
-from dmmodel.protocol.config import ATTACKERS, PRESETS, config_description, named_configs
+from dmmodel.protocol.config import ATTACKERS, PRESETS, Bounds, config_description, named_configs
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
 
 
@@ -35,6 +35,14 @@ def _states_cell(result: VariantResult) -> str:
     if result.symmetry:
         return f"{result.result.states:,} orbits ({result.raw_states:,} states)"
     return f"{result.result.states:,}"
+
+
+def banner(name: str, b: Bounds) -> str:
+    """The configuration line above a matrix: its name and every bound."""
+    return (f"configuration {name}: {b.devices} device(s), {b.rotations} rotation(s), "
+            f"{b.rebootstraps} re-bootstrap(s), {b.resets} reset(s), {b.losses} loss(es), "
+            f"retry limit {b.retry_limit}, bootstrap types "
+            f"{', '.join(t.value for t in b.bootstrap_types)}; {b.attacker.describe()}")
 
 
 def render_matrices(results: list[VariantResult]) -> str:
@@ -174,10 +182,7 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
         raise SystemExit(status)
     name, b = results[0].config.name, results[0].config.bounds
-    click.echo(f"configuration {name}: {b.devices} device(s), {b.rotations} rotation(s), "
-               f"{b.rebootstraps} re-bootstrap(s), {b.resets} reset(s), {b.losses} loss(es), "
-               f"retry limit {b.retry_limit}, bootstrap types "
-               f"{', '.join(t.value for t in b.bootstrap_types)}; {b.attacker.describe()}\n")
+    click.echo(banner(name, b) + "\n")
     click.echo(render_matrices(results))
     click.echo("\n(* claims the change request's requirements; VIOLATED (k) = shortest "
                "counterexample of k steps)")

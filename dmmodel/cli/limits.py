@@ -39,9 +39,9 @@ class MemorySize(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-def limit_options(what: str) -> Callable[[Callable], Callable]:
-    """The ``--max-seconds`` and ``--max-memory`` options, ``what`` naming the search they stop
-    (e.g. "each search")."""
+def limit_options(what: str, seconds: float | None = None) -> Callable[[Callable], Callable]:
+    """The ``--max-seconds`` (default ``seconds``) and ``--max-memory`` options, ``what``
+    naming the search they stop (e.g. "each search")."""
 
     def decorate(command: Callable) -> Callable:
         command = click.option(
@@ -49,7 +49,8 @@ def limit_options(what: str) -> Callable[[Callable], Callable]:
             help=f"Stop {what} once this process holds more than SIZE of memory (2G, 500M; "
                  "binary units); its verdicts are then unknown (exit status 3).")(command)
         return click.option(
-            "--max-seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+            "--max-seconds", type=click.FloatRange(min=0), default=seconds, metavar="SECONDS",
+            show_default=seconds is not None,
             help=f"Stop {what} after this many seconds of search; its verdicts are then "
                  "unknown (exit status 3).")(command)
 
