@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from counters import Counters
 
 import dmmodel.protocol.checkable as checkable
+import dmmodel.protocol.compiled as compiled
 from dmmodel.analysis import check_variant
 from dmmodel.checker import Always, LimitReached, Model, check
 from dmmodel.cli import main
@@ -146,3 +147,10 @@ def test_check_help_documents_the_limits_and_exit_status_3():
     text = run("check", "--help").output
     assert "--max-seconds" in text and "--max-memory" in text and "3 when" in text
     assert "3 undecided" in run("--help").output
+
+
+def test_a_slot_field_out_of_part_ids_is_a_partial_result(monkeypatch):
+    monkeypatch.setattr(compiled, "PART_MASK", 7)  # eight values per field of a slot
+    result = check_variant(make_config("default", "cr")).result
+    assert not result.complete and result.stopped.resource.startswith("ids of a slot's ")
+    assert result.unknown.endswith(f"at {result.states:,} states")

@@ -217,7 +217,11 @@ class CompiledSystem:
         return out
 
 
-PART_BITS = 24  # up to 16 million distinct values per field of a slot
+# Up to 4 billion distinct values per field of a slot: more than the slots (and the transitions
+# that make intermediate parts) any machine's memory holds, at about 350 bytes per state, so no
+# configuration meets this cap before it runs out of memory. A key is a Python int of 192 bits
+# (7 digits of 30 bits, 8 bytes more than 24 bits per part took; no measurable time).
+PART_BITS = 32
 PART_MASK = (1 << PART_BITS) - 1
 FIELDS = tuple(range(len(Slot._fields)))
 D, A, U, W, T, M = NONCE_FIELDS  # device, account, up, down, attacker, monitor: renaming order
