@@ -14,6 +14,7 @@ import dmmodel.protocol.checkable as checkable
 import dmmodel.protocol.compiled as compiled
 from dmmodel.analysis import check_variant
 from dmmodel.checker import Always, LimitReached, Model, check
+from dmmodel.checker.limits import size_text
 from dmmodel.cli import main
 from dmmodel.cli.limits import parse_size
 from dmmodel.protocol.checkable import DMModel
@@ -154,3 +155,9 @@ def test_a_slot_field_out_of_part_ids_is_a_partial_result(monkeypatch):
     result = check_variant(make_config("default", "cr")).result
     assert not result.complete and result.stopped.resource.startswith("ids of a slot's ")
     assert result.unknown.endswith(f"at {result.states:,} states")
+
+
+@pytest.mark.parametrize("text, shown", [("2G", "2 GiB"), ("1.5G", "1.5 GiB"), ("1200M", "1200 MiB"),
+                                         ("1.17G", "1.17 GiB"), ("1000", "1,000 B")])
+def test_a_memory_limit_is_shown_as_it_was_written(text, shown):
+    assert size_text(parse_size(text)) == shown

@@ -41,13 +41,18 @@ class LimitReached(Exception):
         self.stop = Stop(resource, limit)
 
 
-def size_text(size: float) -> str:
-    """A number of bytes in binary units: ``512 KiB``, ``1.5 GiB``."""
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024:
-            return f"{size:g} {unit}" if unit == "B" else f"{size:.3g} {unit}"
-        size /= 1024
-    return f"{size:.3g} TiB"
+def size_text(size: int) -> str:
+    """A number of bytes as one writes it: in the largest binary unit that shows it exactly to
+    two decimals (``2 GiB``, ``1.5 GiB``, ``1200 MiB``), else to three digits (``1.17 GiB``)."""
+    units = ((4, "TiB"), (3, "GiB"), (2, "MiB"), (1, "KiB"))
+    for power, unit in units:
+        value = size / 1024**power
+        if value >= 1 and round(value, 2) * 1024**power == size:
+            return f"{value:g} {unit}"
+    for power, unit in units:
+        if size >= 1024**power:
+            return f"{size / 1024**power:.3g} {unit}"
+    return f"{size:,} B"
 
 
 class Limits:
