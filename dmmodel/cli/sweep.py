@@ -35,10 +35,9 @@ def render_sweep(swept: BoundSweep) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    others = len(swept.pairs()) - len(notable)
-    if others:
+    if len(swept.pairs()) > len(notable):
         lines.append(("all other properties hold" if notable else "every property holds")
-                     + " at every value" + ("" if notable else f" ({others} checked)"))
+                     + " at every value")
     lines.append(f"stop: {swept.reason}")
     return lines
 
