@@ -187,9 +187,14 @@ def check_variant(
     progress: Callable[[Progress], None] | None = None,
     coverage: bool = False,
     symmetry: bool = False,
+    *,
+    max_seconds: float | None = None,
+    max_memory: int | None = None,
 ) -> VariantResult:
     """Check one configuration and replay each counterexample; with ``symmetry`` one state is
-    stored per orbit of interchangeable devices (``raw_states`` still counts them all)."""
+    stored per orbit of interchangeable devices (``raw_states`` still counts them all).
+    ``max_seconds`` and ``max_memory`` (bytes resident) stop the search cleanly: the result is
+    then partial and ``result.unknown`` says what ran out."""
     if properties:
         unknown = [p for p in properties if p not in property_names()]
         if unknown:
@@ -199,7 +204,7 @@ def check_variant(
     model = DMModel(config, symmetry, properties or None)
     started = perf_counter()
     result = check(model, model.properties(), max_states=max_states, progress=progress,
-                   coverage=coverage)
+                   coverage=coverage, max_seconds=max_seconds, max_memory=max_memory)
     raw = model.raw_states(result.explored.states) if model.symmetric else result.states
     outcome = VariantResult(config, result, perf_counter() - started, raw)
     for verdict in outcome.failed():
@@ -216,15 +221,24 @@ def check_presets(
     coverage: bool = False,
     symmetry: bool = False,
     attacker: str | None = None,
+    *,
+    max_seconds: float | None = None,
+    max_memory: int | None = None,
+    bounds: Bounds | None = None,
 ) -> list[VariantResult]:
     """Check the named variants (default: every preset) on one configuration; ``attacker``
-    names a profile that replaces the configuration's own."""
-    name, bounds = load_bounds(config_name)
+    names a profile that replaces the configuration's own. ``bounds``, when given, are checked
+    in place of the configuration's (the attacker's included; the name stays): ``sweep`` raises
+    one bound of them. ``max_seconds`` and ``max_memory`` limit each search (``check_variant``)."""
+    name, loaded = load_bounds(config_name)
     if attacker is not None:
-        bounds = replace(bounds, attacker=attacker_profile(attacker))
+        loaded = replace(loaded, attacker=attacker_profile(attacker))
         name = f"{name}+{attacker}"
+    if bounds is None:
+        bounds = loaded
     configs = [Config(name, bounds, variant(v)) for v in (variants or PRESETS)]
-    return [check_variant(c, properties, max_states, progress and progress(c), coverage, symmetry)
+    return [check_variant(c, properties, max_states, progress and progress(c), coverage, symmetry,
+                          max_seconds=max_seconds, max_memory=max_memory)
             for c in configs]
 
 
@@ -280,11 +294,22 @@ def analyse_security(configs: Sequence[str] | None = None,
                              for name in names})
 
 
-def exit_status(results: Sequence[VariantResult]) -> int:
-    """0 when every run completed and every property of the CR-claiming variants holds, else 1."""
-    for r in results:
-        if not r.result.complete:
-            return 1
-        if r.config.variant.claims_cr and any(v.holds is not True for v in r.verdicts):
-            return 1
-    return 0
+UNDECIDED = 3  # the exit status of a run that a time, memory or encoding limit left undecided
+
+
+def exit_status(results: Sequence[VariantResult], narrowed: bool = False) -> int:
+    """The exit status of a check: 1 when a property that decides fails (a counterexample is a
+    finding even in a search stopped early) or a search stopped at ``max_states``; else 3
+    (``UNDECIDED``) when a limit (time, memory, the state encoding) stopped a search; else 0.
+
+    The properties that decide are those of the variants that claim the change request, or
+    with ``narrowed`` (variants named by the user) every property checked.
+    """
+    deciding = [r for r in results if narrowed or r.config.variant.claims_cr]
+    if any(v.holds is False for r in deciding for v in r.verdicts):
+        return 1
+    if any(not r.result.complete and r.result.stopped is None for r in results):
+        return 1
+    if any(r.result.stopped is not None for r in results):
+        return UNDECIDED
+    return 0 if all(v.holds for r in deciding for v in r.verdicts) else 1

@@ -36,6 +36,7 @@ can jam.
 from dmmodel.checker.assertions import assert_counterexample, assert_discovery, assert_properties
 from dmmodel.checker.bfs import check
 from dmmodel.checker.explored import Step
+from dmmodel.checker.limits import LimitReached, Stop
 from dmmodel.checker.model import Model, Product
 from dmmodel.checker.outcome import Outcome
 from dmmodel.checker.properties import (
@@ -60,6 +61,7 @@ __all__ = [
     "AlwaysReachable",
     "CheckResult",
     "Counterexample",
+    "LimitReached",
     "Model",
     "NoStuckStates",
     "Outcome",
@@ -69,6 +71,7 @@ __all__ = [
     "ReachabilityVerdict",
     "Sometimes",
     "Step",
+    "Stop",
     "Trap",
     "Verdict",
     "assert_counterexample",

@@ -10,6 +10,7 @@ import numpy as np
 
 from dmmodel.checker.edges import EdgeStore
 from dmmodel.checker.explored import Explored
+from dmmodel.checker.limits import Stop
 from dmmodel.checker.predicates import pack
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class Outcome:
     asked for); ``edges`` holds the transitions of the action classes some property tracks;
     ``coverage`` counts transitions per coverage key when asked for. ``local_graphs`` holds the
     component graphs when the product engine searched (reachability of one component's goals).
+    ``stopped`` says what ran out when a limit ended the search (``limits.Stop``).
     """
 
     properties: tuple[Property, ...]
@@ -39,6 +41,7 @@ class Outcome:
     edges: EdgeStore
     coverage: dict[str, int] | None
     local_graphs: LocalGraphs | None = field(default=None, repr=False)
+    stopped: Stop | None = None
     _predecessors: dict[frozenset[str], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict, repr=False)
 

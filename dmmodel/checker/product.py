@@ -24,6 +24,7 @@ import numpy as np
 
 from dmmodel.checker.edges import EdgeStore
 from dmmodel.checker.explored import NO_PARENT, Explored
+from dmmodel.checker.limits import Limits
 from dmmodel.checker.model import Model, Product
 from dmmodel.checker.outcome import Outcome
 from dmmodel.checker.predicates import first_notable
@@ -34,18 +35,21 @@ from dmmodel.checker.result import Progress
 # The product is indexed densely (one int32 per combination of component states): above this
 # many combinations the general engine is used instead.
 MAX_DENSE = 1 << 30
+POLL_STATES = 1024  # component states explored between two looks at the limits
 
 
 class _Component:
     """One component's reachable graph as a CSR over dense ids (local BFS order)."""
 
-    def __init__(self, product: Product, index: int) -> None:
+    def __init__(self, product: Product, index: int, limits: Limits | None = None) -> None:
         ids = [product.initial[index]]
         dense = {ids[0]: 0}
         starts = [0]
         targets: list[int] = []
         actions: list[int] = []
-        for local in ids:  # the list doubles as the BFS queue
+        for k, local in enumerate(ids):  # the list doubles as the BFS queue
+            if limits and not k % POLL_STATES:
+                limits.poll()  # a component as large as a whole one-component search is possible
             for action, nxt in product.moves(index, local):
                 d = dense.setdefault(nxt, len(ids))
                 if d == len(ids):
@@ -69,10 +73,14 @@ def explore(
     progress: Callable[[Progress], None] | None,
     started: float,
     cover: bool,
+    limits: Limits | None = None,
 ) -> Outcome | None:
     """The outcome of ``bfs._explore`` for a product model, or None when the product is too large
-    to index densely (the caller then runs the general search)."""
-    parts = [_Component(product, c) for c in range(len(product.initial))]
+    to index densely (the caller then runs the general search).
+
+    ``limits`` are looked at once per level (a partial outcome that says what ran out) and while
+    the components are explored (``LimitReached``, before any product state is stored)."""
+    parts = [_Component(product, c, limits) for c in range(len(product.initial))]
     k = len(parts)
     if prod(p.size for p in parts) > MAX_DENSE:
         return None
@@ -112,11 +120,16 @@ def explore(
     first_stuck = None
     want_stuck = any(p.needs_stuck for p in props)
     next_report = started + 1.0
+    stopped = None
     while level.size and complete:
         if progress is not None and perf_counter() >= next_report:
             now = perf_counter()
             progress(Progress(n, transitions, depth, now - started))
             next_report = now + 1.0
+        stopped = limits.exceeded() if limits else None
+        if stopped is not None:
+            complete = False
+            break
         m = level.size
         local = (level[:, None] // strides) % np.array([p.size for p in parts])  # (m, k)
         nodes = (local + base).ravel()  # row-major: state by state, then component by component
@@ -179,7 +192,8 @@ def explore(
     counts = None
     if cover:
         counts = _coverage(model, meaning, pairs, used)
-    outcome = Outcome(props, explored, transitions, complete, found, first_stuck, edges, counts)
+    outcome = Outcome(props, explored, transitions, complete, found, first_stuck, edges, counts,
+                      stopped=stopped)
     outcome.__dict__["packed_states"] = packed  # the cached_property, already computed
     outcome.local_graphs = LocalGraphs(model, product, parts)
     return outcome

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dmmodel.checker.explored import Explored, Step
+from dmmodel.checker.limits import Stop
 from dmmodel.checker.model import Model
 
 if TYPE_CHECKING:
@@ -81,7 +82,8 @@ class CheckResult:
     """Statistics and verdicts of one search, plus access to the explored states.
 
     ``seconds`` is the search alone; ``liveness_seconds`` is deciding every property after it
-    (mostly the reverse reachability passes of ``AlwaysReachable``).
+    (mostly the reverse reachability passes of ``AlwaysReachable``). ``stopped`` says what ran
+    out when a time, memory or encoding limit ended the search (then ``complete`` is False).
     """
 
     states: int
@@ -96,6 +98,12 @@ class CheckResult:
     verdicts: list[Verdict]
     explored: Explored = field(repr=False)
     coverage: dict[str, int] | None = None  # transitions per coverage key, when asked for
+    stopped: Stop | None = None
+
+    @property
+    def unknown(self) -> str | None:
+        """``ran out of time (120 s) at 1,234 states`` when a limit stopped the search, else None."""
+        return None if self.stopped is None else self.stopped.text(self.states)
 
     @property
     def model(self) -> Model:
@@ -152,6 +160,8 @@ class CheckResult:
             "complete": self.complete,
             "properties": [_verdict_json(v, self.model) for v in self.verdicts],
             "coverage": self.coverage,
+            "stopped": None if self.stopped is None else {**self.stopped.to_json(),
+                                                          "text": self.unknown},
         }
 
 

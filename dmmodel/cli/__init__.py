@@ -14,8 +14,8 @@ import click
 from dmmodel.cli.errors import Interrupted
 
 # command name -> module under dmmodel.cli defining ``<module>_command``, in help order
-COMMANDS = {name: name for name in ("check", "bench", "diagrams", "report", "manifest", "simulate",
-                                    "explore", "serve", "probe")}
+COMMANDS = {name: name for name in ("check", "sweep", "bench", "diagrams", "report", "manifest",
+                                    "simulate", "explore", "serve", "probe")}
 
 
 class Commands(click.Group):
@@ -47,7 +47,9 @@ def main() -> None:
     card, and the change request ("Bootstrap event reporting") not.
 
     Exit status: 0 success, 1 a property fails (see `dmmodel check --help`), a stale diagram,
-    a failing scenario or a partial run; 2 bad usage or an expected failure (file, encoding,
-    TOML, bounds, OS error), always one line; 130 interrupted (Ctrl-C).
+    a failing scenario or a partial run (--max-states); 2 bad usage or an expected failure
+    (file, encoding, TOML, bounds, OS error), always one line; 3 undecided: a limit was reached
+    (--max-seconds, --max-memory, memory, the state encoding) and the verdicts it stopped are
+    unknown; 130 interrupted (Ctrl-C).
     """
 

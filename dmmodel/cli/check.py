@@ -10,9 +10,10 @@ import click
 from dmmodel.analysis import VariantResult, check_presets, exit_status
 from dmmodel.checker import verdict_text
 from dmmodel.cli.errors import usage_errors
+from dmmodel.cli.limits import limit_options
 from dmmodel.cli.progress import PerConfig
 from dmmodel.protocol.checkable import coverage_names, property_docs, security_names
-from dmmodel.protocol.config import ATTACKERS, PRESETS, config_description, named_configs
+from dmmodel.protocol.config import ATTACKERS, PRESETS, Bounds, config_description, named_configs
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
 
 
@@ -34,6 +35,14 @@ def _states_cell(result: VariantResult) -> str:
     if result.symmetry:
         return f"{result.result.states:,} orbits ({result.raw_states:,} states)"
     return f"{result.result.states:,}"
+
+
+def banner(name: str, b: Bounds) -> str:
+    """The configuration line above a matrix: its name and every bound."""
+    return (f"configuration {name}: {b.devices} device(s), {b.rotations} rotation(s), "
+            f"{b.rebootstraps} re-bootstrap(s), {b.resets} reset(s), {b.losses} loss(es), "
+            f"retry limit {b.retry_limit}, bootstrap types "
+            f"{', '.join(t.value for t in b.bootstrap_types)}; {b.attacker.describe()}")
 
 
 def render_matrices(results: list[VariantResult]) -> str:
@@ -120,19 +129,6 @@ def render_list() -> list[str]:
     return lines
 
 
-def exit_code(results: list[VariantResult], narrowed: bool) -> int:
-    """1 when the run is partial, or a property fails that decides the verdict, else 0.
-
-    A run narrowed to named variants decides on every property checked (as TLC and SPIN do);
-    the full matrix decides on the variants that claim the change request, since dm12 and the
-    intermediate variants are there to fail.
-    """
-    if narrowed:
-        partial = any(not r.result.complete for r in results)
-        return 1 if partial or any(r.failed() for r in results) else 0
-    return exit_status(results)
-
-
 @click.command("check")
 @click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
               help=f"Variant to check (repeatable; default: all of {', '.join(PRESETS)}).")
@@ -145,7 +141,9 @@ def exit_code(results: list[VariantResult], narrowed: bool) -> int:
                    "the configuration's own (its [attacker] table).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--max-states", type=click.IntRange(min=1), default=None,
-              help="Stop each search after this many states (the result is then partial).")
+              help="Stop each search after this many states (the result is then partial, "
+                   "exit status 1).")
+@limit_options("each search")
 @click.option("--counterexamples/--no-counterexamples", default=True, show_default=True,
               help="Print the shortest counterexample of each violation.")
 @click.option("--coverage", is_flag=True,
@@ -157,6 +155,7 @@ def exit_code(results: list[VariantResult], narrowed: bool) -> int:
               help="List the named configurations, variants and properties, and exit.")
 def check_command(variants: tuple[str, ...], config_name: str, properties: tuple[str, ...],
                   attacker: str | None, as_json: bool, max_states: int | None,
+                  max_seconds: float | None, max_memory: int | None,
                   counterexamples: bool, coverage: bool, symmetry: bool, list_only: bool) -> None:
     """Check every property of each variant exhaustively and print the verdict matrix.
 
@@ -165,8 +164,10 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
 
     Exit status: without --variant, 0 when the run completed and every property of the
     variants that claim the change request (marked *) holds; with --variant, 0 when every
-    property checked holds; 1 when one fails or the run is partial (--max-states); 2 for bad
-    usage or input, one line; 130 when interrupted.
+    property checked holds; 1 when one fails (a counterexample found before a limit counts) or
+    the run is partial (--max-states); 3 when nothing fails but a limit (--max-seconds,
+    --max-memory, the state encoding) stopped a search, whose verdicts are then unknown; 2 for
+    bad usage or input, one line; 130 when interrupted.
     """
     if list_only:
         with usage_errors():
@@ -175,21 +176,21 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
     started = time.perf_counter()
     with usage_errors(), PerConfig() as progress:
         results = check_presets(config_name, variants, properties, max_states, progress, coverage,
-                                symmetry, attacker)
-    status = exit_code(results, narrowed=bool(variants))
+                                symmetry, attacker, max_seconds=max_seconds, max_memory=max_memory)
+    status = exit_status(results, narrowed=bool(variants))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
         raise SystemExit(status)
     name, b = results[0].config.name, results[0].config.bounds
-    click.echo(f"configuration {name}: {b.devices} device(s), {b.rotations} rotation(s), "
-               f"{b.rebootstraps} re-bootstrap(s), {b.resets} reset(s), {b.losses} loss(es), "
-               f"retry limit {b.retry_limit}, bootstrap types "
-               f"{', '.join(t.value for t in b.bootstrap_types)}; {b.attacker.describe()}\n")
+    click.echo(banner(name, b) + "\n")
     click.echo(render_matrices(results))
     click.echo("\n(* claims the change request's requirements; VIOLATED (k) = shortest "
                "counterexample of k steps)")
-    if any(not r.result.complete for r in results):
+    if any(not r.result.complete and r.result.stopped is None for r in results):
         click.echo("PARTIAL: --max-states stopped a search; 'unknown' verdicts are undecided.")
+    for r in results:
+        if r.result.stopped is not None:
+            click.echo(f"{r.variant}: unknown: {r.result.unknown}")
     if coverage:
         click.echo("\nCoverage: transitions per rule in the explored graph\n")
         click.echo(render_coverage(results))

@@ -2,7 +2,9 @@
 
 Bad input (a configuration, scenario or oversized overview) and operating-system errors on
 files are expected: :func:`usage_errors` turns them into :class:`InputError`, which click
-prints as a single ``Error: ...`` line. Anything else is a bug and keeps its traceback.
+prints as a single ``Error: ...`` line. Running out of memory outside a search (which stops
+itself cleanly) is :class:`OutOfMemory`, one line and exit status 3 (undecided). Anything else
+is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+class OutOfMemory(click.ClickException):
+    """A ``MemoryError`` outside a search: shown as one line, exit status 3 (undecided)."""
+
+    exit_code = 3  # analysis.UNDECIDED (not imported: every command loads this module)
+
+    def __init__(self) -> None:
+        super().__init__("ran out of memory; nothing was decided (try smaller bounds or --max-memory)")
+
+
 class Interrupted(click.ClickException):
     """Ctrl-C: shown as one line, exit status 130."""
 
@@ -48,10 +59,13 @@ def os_error_text(error: OSError) -> str:
 
 @contextmanager
 def usage_errors() -> Iterator[None]:
-    """Re-raise a bad configuration, scenario, oversized overview or OS error as one line."""
+    """Re-raise a bad configuration, scenario, oversized overview or OS error as one line, and
+    running out of memory as :class:`OutOfMemory`."""
     try:
         yield
     except (ConfigError, ScenarioError, OverviewTooLarge) as error:
         raise InputError(str(error)) from None
     except OSError as error:
         raise InputError(os_error_text(error)) from None
+    except MemoryError:
+        raise OutOfMemory() from None

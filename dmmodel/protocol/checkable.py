@@ -3,15 +3,18 @@
 For speed and memory the checker sees each system state as one integer: every distinct slot
 (device, account, channels, budget, attacker, monitor) gets a small id when first met (its key,
 ``CompiledSystem.encode``, is what identifies it), and a state packs one id per device into
-fixed-width bit fields; with one device a state is its slot id, numbered in the order slots
-are met (``dense_states``). Slot predicates declare the fields they read (``properties.reads``)
-and are evaluated once per distinct value of those fields. Slot ids are shared by all devices,
-so a slot's steps, invariant verdicts and goal verdicts are computed once per slot id and
-expanding a state is a few shifts and list lookups; with one device a state is expanded once, so
-its steps are not kept at all. Actions are small integers too (``step_action`` gives the
-``(device index, Action)`` back). ``decode`` turns an integer back into the tuple of slots.
-Successors of several devices are yielded one by one, so a search stopped by ``max_states`` does
-not build every successor of the state it stopped in.
+bit fields of equal width, 63 bits shared by the devices (31 bits each for two, 21 for three);
+with one device a state is its slot id, numbered in the order slots are met (``dense_states``),
+with no cap short of 2**63. A slot met when the ids of its width are used up ends the search
+cleanly (``LimitReached``: the result is partial and says "ran out of slot ids").
+Slot predicates declare the fields they read (``properties.reads``) and are evaluated once per
+distinct value of those fields. Slot ids are shared by all devices, so a slot's steps, invariant
+verdicts and goal verdicts are computed once per slot id and expanding a state is a few shifts
+and list lookups; with one device a state is expanded once, so its steps are not kept at all.
+Actions are small integers too (``step_action`` gives the ``(device index, Action)`` back).
+``decode`` turns an integer back into the tuple of slots. Successors of several devices are
+yielded one by one, so a search stopped by ``max_states`` does not build every successor of the
+state it stopped in.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ from math import factorial, prod
 
 import numpy as np
 
-from dmmodel.checker import Always, AlwaysReachable, Model, NoStuckStates, Product, Property
+from dmmodel.checker import (
+    Always,
+    AlwaysReachable,
+    LimitReached,
+    Model,
+    NoStuckStates,
+    Product,
+    Property,
+)
 from dmmodel.checker.predicates import ArrayPredicate
 from dmmodel.protocol.compiled import CompiledSystem, fields_mask
 from dmmodel.protocol.config import Config, Variant
@@ -34,8 +45,6 @@ from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import RULES, TABLES, Action, Channel, Step, SystemState
 
 StepAction = tuple[int, Action]
-SLOT_BITS = 21  # up to 2 million distinct slots, so three devices fit in 63 bits
-SLOT_MASK = (1 << SLOT_BITS) - 1
 STATE_BITS = 63  # states must fit a signed 64-bit integer (numpy arrays of states)
 FULL = fields_mask(Slot._fields)  # a predicate that declares no ``reads`` reads everything
 CACHE_REVIEW = 1024  # slots met before the first review of the verdict caches (then at 2x, 4x ...)
@@ -45,6 +54,12 @@ NO_STUCK_STATE = NoStuckStates(
     requirement="DM-HLR-1",
     doc="every reachable state has a successor (the model declares no terminal states)",
 )
+
+
+def slot_bits(devices: int) -> int:
+    """The bits of a state that hold one device's slot id: the 63 of a state shared equally
+    (63 for one device, 31 each for two, 21 for three, 7 for eight)."""
+    return STATE_BITS // devices
 
 
 def coverage_names(variant: Variant | None = None) -> list[str]:
@@ -100,10 +115,9 @@ class DMModel(Model[int, int]):
         self.failing: dict[SlotPredicate, list[int]] = {}  # slots failing, in a mutable cell
         # per predicate tested: (predicate, verdicts, failing cell, mask of what it reads, cache)
         self.tests: list[tuple[SlotPredicate, bytearray, list[int], int, dict[int, bool]]] = []
-        self.shifts = [i * SLOT_BITS for i in range(self.devices)]
-        if self.devices * SLOT_BITS > STATE_BITS:
-            raise OverflowError(f"{self.devices} devices do not fit the state encoding: at most "
-                                f"{STATE_BITS // SLOT_BITS} devices of {SLOT_BITS} bits each")
+        self.slot_bits = slot_bits(self.devices)
+        self.slot_mask = (1 << self.slot_bits) - 1
+        self.shifts = [i * self.slot_bits for i in range(self.devices)]
 
     # -- encoding -------------------------------------------------------------------------
     def slot_id(self, slot: Slot) -> int:
@@ -119,11 +133,10 @@ class DMModel(Model[int, int]):
         n = len(self.keys)
         sid = self.slot_ids.setdefault(key, n)
         if sid == n:
-            if sid > SLOT_MASK:
+            if sid > self.slot_mask:
                 del self.slot_ids[key]
-                raise OverflowError(
-                    f"configuration {self.config.name!r} has more than {SLOT_MASK + 1:,} distinct "
-                    f"slots, the most a state encoding of {SLOT_BITS} bits per device holds")
+                raise LimitReached("slot ids", f"{self.slot_mask + 1:,} per device, "
+                                               f"{self.slot_bits} bits each")
             self.keys.append(key)
             slot = None
             for predicate, results, failing, mask, known in self.tests:
@@ -169,7 +182,8 @@ class DMModel(Model[int, int]):
 
     def decode(self, state: int) -> SystemState:
         """The tuple of slots an integer stands for."""
-        return tuple(self.slot((state >> shift) & SLOT_MASK) for shift in self.shifts)
+        mask = self.slot_mask
+        return tuple(self.slot((state >> shift) & mask) for shift in self.shifts)
 
     def _pack(self, sids: list[int]) -> int:
         if self.symmetric:
@@ -210,13 +224,13 @@ class DMModel(Model[int, int]):
         their orbit sizes); ``states`` themselves without symmetry."""
         if not self.symmetric:
             return sum(1 for _ in states)
-        free = self.shifts[self.fixed:]
+        free, mask = self.shifts[self.fixed:], self.slot_mask
         if len(free) == 2:  # a pair of equal slots is its own orbit, any other pair has two
             first, second = free
-            return sum(2 - (((s >> first) ^ (s >> second)) & SLOT_MASK == 0) for s in states)
+            return sum(2 - (((s >> first) ^ (s >> second)) & mask == 0) for s in states)
         total = 0
         for state in states:
-            counts = Counter((state >> shift) & SLOT_MASK for shift in free)
+            counts = Counter((state >> shift) & mask for shift in free)
             total += factorial(len(free)) // prod(factorial(c) for c in counts.values())
         return total
 
@@ -264,9 +278,9 @@ class DMModel(Model[int, int]):
         return self._product_successors(state)
 
     def _product_successors(self, state: int) -> Iterator[tuple[int, int]]:
-        devices, known = self.devices, self.moves
+        devices, known, mask = self.devices, self.moves, self.slot_mask
         for index, shift in enumerate(self.shifts):
-            sid = (state >> shift) & SLOT_MASK
+            sid = (state >> shift) & mask
             moves = known.get(sid)
             if moves is None:
                 moves = self._slot_moves(sid)
@@ -274,14 +288,15 @@ class DMModel(Model[int, int]):
                 yield local * devices + index, state + ((nid - sid) << shift)
 
     def _canonical_successors(self, state: int) -> Iterator[tuple[int, int]]:
-        devices, fixed, shifts = self.devices, self.fixed, self.shifts
-        sids = [(state >> shift) & SLOT_MASK for shift in shifts]
+        devices, fixed, shifts, mask, bits = (self.devices, self.fixed, self.shifts,
+                                              self.slot_mask, self.slot_bits)
+        sids = [(state >> shift) & mask for shift in shifts]
         if devices == 2:  # both permutable: the new pair in order
             low, high = sids
             for local, nid in self._slot_moves(low):
-                yield local * 2, (nid | high << SLOT_BITS) if nid <= high else (high | nid << SLOT_BITS)
+                yield local * 2, (nid | high << bits) if nid <= high else (high | nid << bits)
             for local, nid in self._slot_moves(high):
-                yield local * 2 + 1, (low | nid << SLOT_BITS) if low <= nid else (nid | low << SLOT_BITS)
+                yield local * 2 + 1, (low | nid << bits) if low <= nid else (nid | low << bits)
             return
         for place, sid in enumerate(sids):
             others = sids[:place] + sids[place + 1:]
@@ -340,19 +355,19 @@ class DMModel(Model[int, int]):
     # -- predicates over encoded states ---------------------------------------------------
     def _all_slots(self, check: SlotPredicate) -> ArrayPredicate:
         """``check`` on every device's slot, state by state or over an array of states."""
-        results, shifts = self.slot_test(check), self.shifts
+        results, shifts, mask = self.slot_test(check), self.shifts, self.slot_mask
         failing = self.failing[check]
 
         def holds(state: int) -> bool:
             # while no slot met so far fails, no state made of them can
-            return not failing[0] or all(results[(state >> shift) & SLOT_MASK] for shift in shifts)
+            return not failing[0] or all(results[(state >> shift) & mask] for shift in shifts)
 
         def over_states(states: np.ndarray) -> np.ndarray:
             if not failing[0]:
                 return np.ones(len(states), dtype=np.bool_)
             table = np.frombuffer(bytes(results), dtype=np.bool_)
             return np.logical_and.reduce(
-                [table[(states >> np.uint64(shift)) & np.uint64(SLOT_MASK)] for shift in shifts])
+                [table[(states >> np.uint64(shift)) & np.uint64(mask)] for shift in shifts])
 
         return ArrayPredicate(holds, over_states)
 
@@ -366,13 +381,13 @@ class DMModel(Model[int, int]):
     def _device_test(self, predicate: SlotPredicate, shift: int) -> ArrayPredicate:
         """``predicate`` on the slot at ``shift``, state by state, over an array of states, or over
         an array of that device's slot ids (the device is the product component it depends on)."""
-        results = self.slot_test(predicate)
+        results, mask = self.slot_test(predicate), self.slot_mask
 
         def over_locals(sids: np.ndarray) -> np.ndarray:
             return np.frombuffer(bytes(results), dtype=np.bool_)[sids]  # a snapshot: slots may grow
 
         def over_states(states: np.ndarray) -> np.ndarray:
-            return over_locals((states >> np.uint64(shift)) & np.uint64(SLOT_MASK))
+            return over_locals((states >> np.uint64(shift)) & np.uint64(mask))
 
-        return ArrayPredicate(lambda s: bool(results[(s >> shift) & SLOT_MASK]), over_states,
-                              component=shift // SLOT_BITS, over_locals=over_locals)
+        return ArrayPredicate(lambda s: bool(results[(s >> shift) & mask]), over_states,
+                              component=shift // self.slot_bits, over_locals=over_locals)

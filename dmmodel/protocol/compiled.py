@@ -17,6 +17,7 @@ from itertools import compress
 from operator import is_not
 from typing import Any
 
+from dmmodel.checker.limits import LimitReached
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import Crypto, SymbolicCrypto
 from dmmodel.protocol.nonces import NONCE_FIELDS, renaming
@@ -134,8 +135,8 @@ class CompiledSystem:
         if pid == n:
             if n > PART_MASK:
                 del ids[part]
-                raise OverflowError(f"more than {PART_MASK + 1:,} distinct values of a slot's "
-                                    f"{Slot._fields[field]}, the most a slot key holds")
+                raise LimitReached(f"ids of a slot's {Slot._fields[field]}",
+                                   f"{PART_MASK + 1:,}, {PART_BITS} bits")
             self.parts[field].append(part)
             self.values[field].append(NONCE_FIELDS[field][0](part) if field in NONCE_FIELDS else ())
         return pid
@@ -216,7 +217,11 @@ class CompiledSystem:
         return out
 
 
-PART_BITS = 24  # up to 16 million distinct values per field of a slot
+# Up to 4 billion distinct values per field of a slot: more than the slots (and the transitions
+# that make intermediate parts) any machine's memory holds, at about 350 bytes per state, so no
+# configuration meets this cap before it runs out of memory. A key is a Python int of 192 bits
+# (7 digits of 30 bits, 8 bytes more than 24 bits per part took; no measurable time).
+PART_BITS = 32
 PART_MASK = (1 << PART_BITS) - 1
 FIELDS = tuple(range(len(Slot._fields)))
 D, A, U, W, T, M = NONCE_FIELDS  # device, account, up, down, attacker, monitor: renaming order
