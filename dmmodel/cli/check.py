@@ -185,7 +185,8 @@ def check_command(variants: tuple[str, ...], config_name: str, properties: tuple
     click.echo(banner(name, b) + "\n")
     click.echo(render_matrices(results))
     click.echo("\n(* claims the change request's requirements; VIOLATED (k) = shortest "
-               "counterexample of k steps)")
+               "counterexample of k steps; holds = in every state within the bounds on the first "
+               "line, and dmmodel sweep raises them)")
     if any(not r.result.complete and r.result.stopped is None for r in results):
         click.echo("PARTIAL: --max-states stopped a search; 'unknown' verdicts are undecided.")
     for r in results:
