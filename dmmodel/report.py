@@ -184,7 +184,8 @@ def _security(security: SecurityAnalysis, spec: dict[str, Any], diagrams: Sequen
     parts = ["<h2 id='security'>Security</h2><p>The security properties (requirements DM-SEC-n) "
              "checked against each attacker configuration of <code>specs/configs</code>; only they "
              "are checked here (<code>dmmodel check --config attack-…</code> shows the protocol "
-             "properties under attack too).</p>"]
+             "properties under attack too). Each verdict is a claim within the bounds in its "
+             "heading; <code>dmmodel sweep</code> raises them one at a time.</p>"]
     if security.checks:
         compared = [r.variant for r in next(iter(security.checks.values()))]
         parts.append(f"<p>Variants compared: {_names(compared)} (each is described under the "
@@ -196,7 +197,7 @@ def _security(security: SecurityAnalysis, spec: dict[str, Any], diagrams: Sequen
         verdict = (f"Every security property holds for {_names(holding)}." if holding else
                    "No compared variant holds every security property under this attacker.")
         parts.append(f"<h3 id='security-{escape(name)}'>{escape(name)}: "
-                     f"{escape(results[0].config.bounds.attacker.describe())}</h3>"
+                     f"{escape(results[0].config.bounds.describe())}</h3>"
                      f"{_security_matrix(results, charted)}<p>{verdict}</p>")
     if everywhere is not None:
         kept = [r.variant for r in next(iter(security.checks.values())) if r.variant in everywhere]

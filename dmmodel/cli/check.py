@@ -39,10 +39,7 @@ def _states_cell(result: VariantResult) -> str:
 
 def banner(name: str, b: Bounds) -> str:
     """The configuration line above a matrix: its name and every bound."""
-    return (f"configuration {name}: {b.devices} device(s), {b.rotations} rotation(s), "
-            f"{b.rebootstraps} re-bootstrap(s), {b.resets} reset(s), {b.losses} loss(es), "
-            f"retry limit {b.retry_limit}, bootstrap types "
-            f"{', '.join(t.value for t in b.bootstrap_types)}; {b.attacker.describe()}")
+    return f"configuration {name}: {b.describe()}"
 
 
 def render_matrices(results: list[VariantResult]) -> str:

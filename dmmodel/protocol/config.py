@@ -187,6 +187,13 @@ class Bounds:
         if not self.bootstrap_types:
             raise ConfigError("bootstrap_types: at least one bootstrap type is needed")
 
+    def describe(self) -> str:
+        """Every bound in one line: what a verdict obtained under these bounds is a claim about."""
+        return (f"{self.devices} device(s), {self.rotations} rotation(s), "
+                f"{self.rebootstraps} re-bootstrap(s), {self.resets} reset(s), {self.losses} loss(es), "
+                f"retry limit {self.retry_limit}, bootstrap types "
+                f"{', '.join(t.value for t in self.bootstrap_types)}; {self.attacker.describe()}")
+
 
 @dataclass(frozen=True)
 class Variant:
