@@ -1,11 +1,13 @@
 """The attacker's steps, one by one, through the system's own step functions.
 
 What is offered (``system.slot_actions``) and what each step does (``system.apply_action``), on
-hand-built slots: record (free, up to ``memory`` packages, never the same package twice), drop,
-hold and release (only into a channel with room), replay (into a channel with room, spending
-budget), and edit (each entry of ``attacker.EDITS`` only where it applies, the result tagged as
-the attacker's, spending budget). No attack step ever changes the machines' data or the ghost
-monitor. Forgeries and what the attacker knows are left to their own tests.
+hand-built slots: record (free, but only while budget is left, up to ``memory`` packages, never
+the same package twice), drop, hold (under TLS only a Package 0) and release (only into a channel
+with room, free), replay (into a channel with room, spending budget; the step that spends the last
+budget forgets the recordings and the secrets known), and edit (each entry of ``attacker.EDITS``
+only where it applies, the result tagged as the attacker's, spending budget). No attack step ever
+changes the machines' data or the ghost monitor. Forgeries and what the attacker knows are left
+to their own tests.
 """
 
 from __future__ import annotations
@@ -53,11 +55,12 @@ def config(a: Attacker = NETWORK, variant: str = "cr", capacity: int = 2) -> Con
 
 def make_slot(up: tuple[Package, ...] = (), down: tuple[Package, ...] = (),
               recorded: tuple[Package, ...] = (), held: tuple[str, Package] | None = None,
-              left: int = 2) -> Slot:
+              left: int = 2, secrets: tuple[int, ...] = ()) -> Slot:
     """A slot with these channels and this attacker; the machines' data are fixed (attack steps
     neither read nor change them) and no fault budget is left."""
     return Slot("awaiting_auth", DeviceData(gen=0, epoch=1, run=5), "in_session", AccountData(),
-                up, down, (0,) * len(BUDGETS), Intruder(recorded=recorded, held=held, left=left),
+                up, down, (0,) * len(BUDGETS),
+                Intruder(recorded=recorded, held=held, left=left, secrets=secrets),
                 Monitor(opened=(5,), answered=1, violated=0))
 
 
@@ -107,8 +110,10 @@ def test_record_never_copies_a_package_twice():
     assert "record" in kinds(slot, config(), "down")
 
 
-def test_record_is_free_with_no_budget_left():
-    assert "record" in kinds(make_slot(up=(P1,), left=0), config())
+def test_record_is_free_but_needs_budget_left():
+    after = take(make_slot(up=(P1,), left=1), config(), "record", "up")
+    assert after.attacker.left == 1
+    assert "record" not in kinds(make_slot(up=(P1,), left=0), config())  # it could never use it
 
 
 # -- drop ---------------------------------------------------------------------------------------
@@ -122,7 +127,7 @@ def test_drop_takes_the_head_away_and_spends_budget():
 
 def test_no_active_step_without_budget():
     slot = make_slot(up=(P1,), down=(P2,), recorded=(P4,), left=0)
-    assert kinds(slot, config()) == {"record"}
+    assert kinds(slot, config()) == set()
 
 
 def test_nothing_to_do_on_empty_channels_without_recordings():
@@ -147,6 +152,18 @@ def test_release_needs_room_in_its_own_channel():
     full = make_slot(up=(P1, P3), held=("down", P2))
     assert "release" in kinds(full, cfg)
     assert "release" not in kinds(make_slot(down=(P4, P2_PLAIN), held=("down", P2)), cfg)
+
+
+P0 = Package(0, tag=Origin("server", 1, 5))
+
+
+def test_under_tls_only_a_package0_is_held():
+    tls = config(replace(NETWORK, tls=True))
+    assert "hold" in kinds(make_slot(down=(P0,)), tls)
+    for package in (P1, P2, P3, P4):
+        assert "hold" not in kinds(make_slot(**{attacker.channel_of(package): (package,)}), tls)
+        assert "hold" in kinds(make_slot(**{attacker.channel_of(package): (package,)}), config())
+    assert "drop" in kinds(make_slot(up=(P1,)), tls)
 
 
 def test_release_is_offered_with_no_budget_left():
@@ -178,9 +195,12 @@ def test_replay_needs_room_in_the_channel():
 
 def test_replay_spends_budget_until_none_is_left():
     cfg = config()
-    once = take(make_slot(recorded=(P1,), left=1), cfg, "replay", "up", (0,))
-    assert once.attacker.left == 0
+    once = take(make_slot(recorded=(P1,), left=1, secrets=(1,)), cfg, "replay", "up", (0,))
+    assert once.attacker.left == 0 and once.up == (P1,)
+    assert once.attacker.recorded == () and once.attacker.secrets == ()  # never usable again
     assert "replay" not in kinds(once._replace(up=()), cfg)
+    twice = take(make_slot(recorded=(P1,), left=2, secrets=(1,)), cfg, "replay", "up", (0,))
+    assert twice.attacker.recorded == (P1,) and twice.attacker.secrets == (1,)  # kept while usable
 
 
 # -- edit ---------------------------------------------------------------------------------------
@@ -249,7 +269,7 @@ def test_no_edit_without_budget():
 UNTOUCHED = ("device_state", "device", "server_state", "account", "budget", "monitor")
 
 
-@pytest.mark.parametrize("profile", ["replay", "edit", "delay", "card-leak", "network"])
+@pytest.mark.parametrize("profile", ["replay", "edit", "delay", "eavesdrop", "card-leak", "network"])
 def test_attack_steps_never_change_the_machines_or_the_monitor(profile):
     """Along random walks, every attack step on offer is taken from every slot met: the
     machines' data, the fault budget and the monitor stay as they were."""

@@ -32,7 +32,7 @@ from dmmodel.testing.trace_judge import TraceJudge
 
 SECURITY = set(monitor.WATCHED)
 AGREE_S, AGREE_D = monitor.SERVER_AGREEMENT, monitor.DEVICE_AGREEMENT
-ROLLBACK, ACK = monitor.ROLLBACK, monitor.AUTHENTIC_ACK
+ROLLBACK, ACK, SECRECY = monitor.ROLLBACK, monitor.AUTHENTIC_ACK, monitor.SECRECY
 
 
 def marks(m: Monitor) -> set[str]:
@@ -66,13 +66,22 @@ REPLAY_INTO_THE_NEXT_RUN = ["bootstrap (smartcard)", "connect", "record to serve
                             "accept", "take_session", "recognise_bootstrap"]
 
 
+def read_from(slots: list[Slot], labels: list[str]) -> list[set[str]]:
+    """The secrecy marks expected along a path without TLS: none before the first step that sends
+    a Replace (the server's rotating rules), and from it on."""
+    first = next((i for i, label in enumerate(labels) if label.endswith("rotating")), len(labels))
+    assert all(p.replace is None for s in slots[:first] for p in s.down)
+    return [set()] * first + [{SECRECY}] * (len(labels) - first)
+
+
 def replayed_report_after_two_rotations() -> None:
     """The replay of an answered report returns the account to g0: a rollback and a second
-    session on one run, marked on that step and not before."""
+    session on one run, marked on that step and not before (the rotations' secrets were read)."""
     slots = walk("attack-replay", "cr", REPLAY_AFTER_TWO_ROTATIONS, rotations=2)
-    assert [marks(s.monitor) for s in slots[:-1]] == [set()] * (len(slots) - 1)
+    read = read_from(slots, REPLAY_AFTER_TWO_ROTATIONS)
+    assert [marks(s.monitor) for s in slots[:-1]] == read[:-1]
     assert slots[-2].account.gen == 2 and slots[-1].account.gen == 0
-    assert marks(slots[-1].monitor) == {AGREE_S, ROLLBACK}
+    assert marks(slots[-1].monitor) == {AGREE_S, ROLLBACK, SECRECY}
 
 
 # a 212 of the first bootstrap's session recorded, replayed to the device after a re-bootstrap
@@ -92,21 +101,26 @@ def replay_into_the_next_run() -> None:
     """A Package 1 of a run that only the attacker still holds, replayed after the device moved
     on, opens a second session on that run."""
     slots = walk("attack-replay", "cr", REPLAY_INTO_THE_NEXT_RUN)
-    assert marks(slots[-2].monitor) == set()
+    assert marks(slots[-2].monitor) == {SECRECY}
     assert AGREE_S in marks(slots[-1].monitor)
 
 
 # the device's Package 1 with its report, the report stripped on the way; the server opens on it
 STRIPPED_REPORT = ["bootstrap (smartcard)", "connect", "edit to server: strip report", "accept"]
 # with the card secret, after a rotation (keep-previous): a Package 1 made with g0 over the
-# NextNonce of a recorded 212 is accepted as the previous secret, and the account is back on g0
-CARD_SECRET_AS_PREVIOUS = ["bootstrap (smartcard)", "connect", "accept_rotating", "record to device",
-                           "take_session", "close",
-                           "forge to server: Pkg1 + report, g0 over the nonce of recording 1", "accept"]
+# server's nonce (read in clear in its last Chal) is accepted as the previous secret, and the
+# account is back on g0
+CARD_SECRET_AS_PREVIOUS = ["bootstrap (smartcard)", "connect", "accept_rotating", "take_session", "close",
+                           "forge to server: Pkg1 + report, g0 over the server's nonce", "accept"]
+# behind TLS the same session's rotation is read by nobody, but the card holder's own Package 1,
+# made with g0 over the provisioned nonce, is recognised as a bootstrap: back on g0, secret kept
+ROTATION_BEHIND_TLS = ["bootstrap (smartcard)", "connect", "accept_rotating", "take_session", "close",
+                       "forge to server: Pkg1 + report, g0 over the bootstrap nonce", "recognise_bootstrap"]
 LABELLED = [("attack-replay", "cr", REPLAY_AFTER_TWO_ROTATIONS, {"rotations": 2}),
             ("attack-replay", "cr", REPLAYED_ACK, {}), ("attack-replay", "cr", REPLAY_INTO_THE_NEXT_RUN, {}),
             ("attack-edit", "cr", STRIPPED_REPORT, {}),
-            ("attack-card-leak", "cr-keep-previous", CARD_SECRET_AS_PREVIOUS, {})]
+            ("attack-card-leak", "cr-keep-previous", CARD_SECRET_AS_PREVIOUS, {}),
+            ("attack-card-leak-tls", "cr-keep-previous", ROTATION_BEHIND_TLS, {})]
 
 
 def card_secret_as_previous() -> None:
@@ -114,7 +128,16 @@ def card_secret_as_previous() -> None:
     a rollback (and a session on a forged Package 1)."""
     slots = walk("attack-card-leak", "cr-keep-previous", CARD_SECRET_AS_PREVIOUS)
     assert slots[-2].account.gen == 1 and slots[-1].account.gen == 0
-    assert marks(slots[-2].monitor) == set() and marks(slots[-1].monitor) == {AGREE_S, ROLLBACK}
+    assert marks(slots[-2].monitor) == {SECRECY} and marks(slots[-1].monitor) == {AGREE_S, ROLLBACK, SECRECY}
+
+
+def card_secret_behind_tls() -> None:
+    """Behind TLS the rotation's secret is not read, yet the card secret returns the account to g0
+    through a forged bootstrap report: marked on that step, without secrecy."""
+    slots = walk("attack-card-leak-tls", "cr-keep-previous", ROTATION_BEHIND_TLS)
+    assert slots[2].down[-1].replace is not None  # the Replace was sent
+    assert [marks(s.monitor) for s in slots[:-1]] == [set()] * (len(slots) - 1)
+    assert slots[-1].account.gen == 0 and marks(slots[-1].monitor) == {AGREE_S, ROLLBACK}
 
 
 def judges_agree_on_labelled_paths() -> None:
@@ -122,8 +145,9 @@ def judges_agree_on_labelled_paths() -> None:
     what the monitor has marked, step by step; between them the paths break every property."""
     broken = set()
     for config_name, variant, labels, overrides in LABELLED:
-        machines = ExecutableSystem(make_config(config_name, variant, **overrides))
-        judge = TraceJudge()
+        config = make_config(config_name, variant, **overrides)
+        machines = ExecutableSystem(config)
+        judge = TraceJudge(config.bounds.attacker)
         for label in labels:
             action = next(a for _, a in machines.actions() if a.label() == label)
             before = machines.slots[0]
@@ -171,9 +195,12 @@ def benign_cr_holds() -> None:
 
 
 def fresh_survives_delay() -> None:
-    """The mitigation keeps every property under drop and hold (a search without re-bootstrap)."""
+    """The mitigation keeps every property under drop and hold (a search without re-bootstrap),
+    but secrecy: without TLS the rotated secret is read, whatever the attacker can do."""
     result = check(DMModel(make_config("attack-delay", "cr-fresh", notifications=False, rebootstraps=0)))
-    assert set(verdicts(result).values()) == {True}
+    found = verdicts(result)
+    assert found.pop(SECRECY) is False
+    assert set(found.values()) == {True}
 
 
 def attacker_steps() -> None:
@@ -185,7 +212,7 @@ def attacker_steps() -> None:
 
 CATCHERS: tuple[Callable[[], None], ...] = (
     replayed_report_after_two_rotations, replayed_ack, replay_into_the_next_run, card_secret_as_previous,
-    edit_profile,
+    card_secret_behind_tls, edit_profile,
     benign_cr_holds, fresh_survives_delay, attacker_steps, judges_agree_on_labelled_paths,
 )
 
@@ -246,6 +273,11 @@ def watch_ack_only_when_named(before, after, role, rule, taken):
         return WATCH(before, after._replace(device=after.device._replace(acked=before.device.acked)),
                      role, rule, taken)
     return WATCH(before, after, role, rule, taken)
+
+
+def reads_under_tls(profile, sent):
+    """The attacker reads a Replace even behind TLS."""
+    return any(p.replace is not None for p in sent)
 
 
 def relevant_without_the_attacker(opened: tuple[int, ...], slot: Slot) -> tuple[int, ...]:
@@ -358,6 +390,10 @@ MUTANTS = (
            replayed_report_after_two_rotations),
     Mutant("monitor", "ack-only-when-named", "a plain Status 200 on the report is not seen as an "
            "acknowledgement taken", (Patch(system, "watch", watch_ack_only_when_named),), replayed_ack),
+    Mutant("monitor", "secret-never-marked", "a Replace read by the attacker is never marked",
+           (Patch(system, "secret_read", lambda m: m),), replayed_report_after_two_rotations),
+    Mutant("monitor", "secret-read-behind-tls", "a Replace sent behind TLS counts as read",
+           (Patch(attacker, "reads", reads_under_tls),), card_secret_behind_tls),
     Mutant("monitor", "runs-forgotten-early", "a run whose Package 1 only the attacker still holds is "
            "forgotten, so its replay opens a 'first' session",
            (Patch(monitor, "_still_relevant", relevant_without_the_attacker),), replay_into_the_next_run),

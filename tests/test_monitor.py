@@ -9,13 +9,17 @@ between them matters to the monitor.
 
 from __future__ import annotations
 
+import pytest
+
 from dmmodel.protocol import monitor
 from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.config import make_config
+from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.messages import FORGED, Origin, Package
 from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Monitor, Slot
 
 AGREE_S, AGREE_D = monitor.SERVER_AGREEMENT, monitor.DEVICE_AGREEMENT
-ROLLBACK, ACK = monitor.ROLLBACK, monitor.AUTHENTIC_ACK
+ROLLBACK, ACK, SECRECY = monitor.ROLLBACK, monitor.AUTHENTIC_ACK, monitor.SECRECY
 NOTHING_SEEN = Monitor()
 
 
@@ -269,6 +273,46 @@ def test_a_forged_ack_is_not_authentic():
     p = package2(sender="attacker", ack=True)
     before = at_device(p, mon=Monitor(opened=(5,)))
     assert marks(device_step(before, p, acked=1)) == {AGREE_D, ACK}
+
+
+# -- secrets_stay_secret (marked by system.apply_action through monitor.secret_read) ---------------
+
+
+def walk(config_name: str, labels: list[str], **overrides) -> list[Slot]:
+    """The slots after each step named by ``labels`` on the executable machines (variant cr)."""
+    machines = ExecutableSystem(make_config(config_name, "cr", **overrides))
+    slots = []
+    for label in labels:
+        action = next(a for _, a in machines.actions() if a.label() == label)
+        slots.append(machines.step(0, action))
+    return slots
+
+
+ROTATION = ["bootstrap (smartcard)", "connect", "accept_rotating"]
+
+
+@pytest.mark.parametrize(("config_name", "read"), [
+    ("attack-eavesdrop", True), ("attack-delay", True),  # reading needs no capability
+    ("attack-card-leak-tls", False), ("default", False)])  # behind TLS; no attacker
+def test_a_replace_sent_where_the_attacker_reads_breaks_secrecy(config_name, read):
+    slots = walk(config_name, ROTATION)
+    assert [marks(s.monitor) for s in slots[:-1]] == [set(), set()]
+    assert slots[-1].down[-1].replace is not None  # the server sent the new secret
+    assert marks(slots[-1].monitor) == ({SECRECY} if read else set())
+
+
+def test_a_session_without_a_replace_keeps_secrecy():
+    slots = walk("attack-eavesdrop", ["bootstrap (smartcard)", "connect", "accept", "take_session"],
+                 rotations=0)
+    assert all(p.replace is None for p in slots[2].down)
+    assert [marks(s.monitor) for s in slots] == [set()] * 4
+
+
+def test_the_secrecy_mark_is_one_bit_set_once():
+    m = monitor.secret_read(NOTHING_SEEN)
+    assert m.violated == 1 << monitor.WATCHED.index(SECRECY) and marks(m) == {SECRECY}
+    assert monitor.secret_read(m) is m
+    assert marks(server_step(at_server(package1(), mon=m), package1())) == {SECRECY}
 
 
 # -- marks are for good --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ exactly those the monitor has marked in the slot after the last step. The paths 
   taken again with real, never repeated nonces and runs (the checker's slots are renamed after
   every step, so one number stands for different runs along a path);
 - the programs the Hypothesis kit runs on the executable machines against a network attacker
-  (``dmmodel/testing``), with its safety check switched off so that a program goes on after the
+  (``dmmodel/testing``), with no safety property checked so that a program goes on after the
   first violation.
 """
 
@@ -83,7 +83,7 @@ class Agreement:
         return self
 
     def compare(self, number: int, index: int, action: Action, before: Slot, after: Slot) -> None:
-        judge = self.judges.setdefault(index, TraceJudge())
+        judge = self.judges.setdefault(index, TraceJudge(self.config.bounds.attacker))
         found, marked = judge.step(before, action, after), marks(after.monitor)
         self.violated |= marked
         if found != marked:
@@ -124,6 +124,8 @@ CHECKED = [
     ("attack-delay", "cr-challenge", (("notifications", False), ("retry_limit", 1))),
     ("attack-tls", "cr", (("notifications", False), ("rebootstraps", 0))),
     ("attack-card-leak", "cr-fresh", (("notifications", False), ("rebootstraps", 0))),
+    ("attack-eavesdrop", "cr-fresh-hmac", (("notifications", False),)),
+    ("attack-card-leak-tls", "cr", (("notifications", False), ("rebootstraps", 0))),
 ]
 WALKS, LONGEST = 30, 40
 
@@ -168,7 +170,7 @@ def test_judge_path_gives_the_violations_after_each_step():
         action = next(a for _, a in machines.actions() if a.label() == label)
         before = machines.slots[0]
         triples.append((before, action, machines.step(0, action)))
-    verdicts = judge_path(triples)
+    verdicts = judge_path(triples, config.bounds.attacker)
     assert verdicts[:-1] == [frozenset()] * (len(labels) - 1)
     assert verdicts[-1] == {monitor.SERVER_AGREEMENT}
     assert [marks(after.monitor) for _, _, after in triples] == verdicts
@@ -182,8 +184,8 @@ KIT = settings(max_examples=20, stateful_step_count=25, deadline=None, database=
 
 def judged_machine(config: Config) -> type:
     """The kit's machine for ``config`` with the two judges compared after every step, and its
-    safety check off so that a program goes on after a property is broken."""
-    base = protocol_machine(config, recovery=False)
+    safety checks off so that a program goes on after a property is broken."""
+    base = protocol_machine(config, recovery=False, invariants=())  # runs go on past a violation
 
     class Judged(base):  # type: ignore[misc, valid-type]
         seen: set[str] = set()
@@ -192,9 +194,6 @@ def judged_machine(config: Config) -> type:
             super().__init__()
             self.agreement = Agreement(config)
             self.judged = 0
-
-        def safety(self) -> None:  # not an invariant here: runs go on past a violation
-            pass
 
         @invariant()
         def judges_agree(self) -> None:
@@ -208,7 +207,8 @@ def judged_machine(config: Config) -> type:
 
 
 @pytest.mark.parametrize(("name", "variant"), [("attack-replay", "cr"), ("attack-edit", "cr"),
-                                                ("attack-card-leak", "cr-keep-previous")])
+                                                ("attack-card-leak", "cr-keep-previous"),
+                                                ("attack-eavesdrop", "cr-fresh-hmac")])
 def test_the_judges_agree_on_the_kits_programs(name, variant):
     machine = judged_machine(make_config(name, variant))
     run_state_machine_as_test(machine, settings=KIT)

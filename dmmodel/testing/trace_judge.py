@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.config import Attacker
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.state import Slot
 
@@ -51,7 +52,8 @@ SERVER_AGREEMENT = "injective_agreement_server"
 DEVICE_AGREEMENT = "injective_agreement_device"
 ROLLBACK = "rollback_only_by_bootstrap"
 AUTHENTIC_ACK = "authentic_ack"
-PROPERTIES = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK)
+SECRECY = "secrets_stay_secret"
+PROPERTIES = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK, SECRECY)
 
 CARD_GEN = 0  # the generation a card or the factory provisions: the bootstrap-time secret
 IN_SESSION = "in_session"  # the server's control state once it has opened a session
@@ -78,8 +80,10 @@ class ServerSent:
 @dataclass
 class TraceJudge:
     """Feed it the steps of one path in order (:meth:`step`); :attr:`violated` holds the
-    properties broken so far."""
+    properties broken so far. ``attacker`` is the configuration's attacker profile
+    (``config.bounds.attacker``): whether one listens decides secrecy."""
 
+    attacker: Attacker
     device_sent: dict[Package, DeviceSent] = field(default_factory=dict)
     server_sent: dict[Package, ServerSent] = field(default_factory=dict)
     opened_runs: set[int] = field(default_factory=set)  # runs the server opened a session on
@@ -177,6 +181,17 @@ class TraceJudge:
                          and after.account.report_seen >= answered.epoch)
             for p in _appended(before.down, after.down, taken if _from(before.down, taken) else None):
                 self.server_sent.setdefault(p, ServerSent(answered, processed))
+        if acting is not None:
+            self._secrecy(before, taken, after)
+
+    def _secrecy(self, before: Slot, taken: Package | None, after: Slot) -> None:
+        if not self.attacker.active or self.attacker.tls:
+            return
+        for old, new in ((before.up, after.up), (before.down, after.down)):
+            sent = _appended(old, new, taken if _from(old, taken) else None)
+            if any(p.replace is not None for p in sent):
+                self._break(SECRECY, "a machine sent a Replace (a new secret in clear) where the "
+                                     "attacker reads it")
 
 
 def _taken(before: Slot, action: Any) -> Package | None:
@@ -201,8 +216,9 @@ def _appended(before: tuple[Package, ...], after: tuple[Package, ...], taken: Pa
     return after[len(kept):]
 
 
-def judge_path(steps: Iterable[tuple[Slot, Any, Slot]]) -> list[frozenset[str]]:
-    """The properties violated after each step of a path of (slot before, action, slot after)."""
-    judge = TraceJudge()
+def judge_path(steps: Iterable[tuple[Slot, Any, Slot]], attacker: Attacker) -> list[frozenset[str]]:
+    """The properties violated after each step of a path of (slot before, action, slot after),
+    under the configuration's attacker profile ``attacker``."""
+    judge = TraceJudge(attacker)
     return [judge.step(before, action, after) for before, action, after in steps]
 
