@@ -51,17 +51,17 @@ def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: 
         genuine = origin.sender == "device"
         if not genuine or origin.run in opened:
             bad |= _bit(SERVER_AGREEMENT)
-        # a return to g0 must answer a genuine report of the device's latest bootstrap that the
-        # server has not answered before: one return per real bootstrap, whichever rule returns
-        # (recognising the bootstrap, or keep-previous accepting g0 as the previous secret)
-        fresh_report = (genuine and taken.report is not None and origin.epoch == device.epoch
-                        and device.epoch > answered)
+        # a return to g0 must answer a genuine package of the device's latest bootstrap, of a
+        # bootstrap the server has not answered before: one return per real bootstrap, whichever
+        # rule returns (recognising the report, or keep-previous accepting g0 as the previous
+        # secret, which a re-bootstrapped device whose report was lost may present)
+        fresh = genuine and origin.epoch == device.epoch and device.epoch > answered
         returns = before.account.gen != BOOTSTRAP_GEN and after.account.gen == BOOTSTRAP_GEN
-        if returns and not fresh_report:
+        if returns and not fresh:
             bad |= _bit(ROLLBACK)
         if genuine:
             opened = (*opened, origin.run)
-            if taken.report is not None:
+            if taken.report is not None or returns:
                 answered = max(answered, origin.epoch)
     if taken is not None and role == "device" and rule == "take_session":
         origin = taken.tag or FORGED

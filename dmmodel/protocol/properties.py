@@ -169,8 +169,8 @@ SECURITY = (
                   "the device's current run, on which the server opened a session."),
     SlotInvariant(monitor.ROLLBACK, "DM-SEC-2", _kept(monitor.ROLLBACK),
                   "Every return of an account to the bootstrap-time secret from another secret "
-                  "answers a genuine report of the device's latest bootstrap that the server had "
-                  "not answered before: one return per real bootstrap."),
+                  "answers a genuine package of the device's latest bootstrap, a bootstrap the "
+                  "server had not answered before: one return per real bootstrap."),
     SlotInvariant(monitor.AUTHENTIC_ACK, "DM-SEC-3", _kept(monitor.AUTHENTIC_ACK),
                   "The device believes its bootstrap acknowledged only if the server processed that "
                   "bootstrap's report and answered the device's current run."),

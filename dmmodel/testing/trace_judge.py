@@ -28,9 +28,9 @@ The properties, as judged here:
   server opened a session on that run.
 - ``rollback_only_by_bootstrap``: whenever the account's generation returns to the
   bootstrap-time generation from another one, the step is the server taking a package the device
-  sent, unchanged, with its bootstrap report, of the device's latest bootstrap, and the server
-  had not answered a report of that bootstrap before (answering = opening a session on a
-  package the device sent with that report).
+  sent, unchanged, of the device's latest bootstrap, and the server had not answered that
+  bootstrap before (answering = opening a session on a package the device sent with that
+  bootstrap's report, or returning to the bootstrap-time secret on one of its packages).
 - ``authentic_ack``: whenever the device's acknowledged bootstrap changes, it took a package the
   server sent, unchanged, answering a package of the device's current run and bootstrap, and in
   that answer the server processed the report (the package it answered carried the report of
@@ -87,7 +87,7 @@ class TraceJudge:
     device_sent: dict[Package, DeviceSent] = field(default_factory=dict)
     server_sent: dict[Package, ServerSent] = field(default_factory=dict)
     opened_runs: set[int] = field(default_factory=set)  # runs the server opened a session on
-    answered_reports: set[int] = field(default_factory=set)  # bootstraps whose report it answered
+    answered_reports: set[int] = field(default_factory=set)  # bootstraps the server answered
     violated: set[str] = field(default_factory=set)
     why: dict[str, str] = field(default_factory=dict)  # the first reason per property broken
 
@@ -108,7 +108,8 @@ class TraceJudge:
         if acting == "device" and taken is not None and taken.number == 2 \
                 and taken.status == v.STATUS_AUTHENTICATED and after.device_state == AUTHENTICATED:
             self._device_accepts(before, taken)
-        if before.account.gen != CARD_GEN and after.account.gen == CARD_GEN:
+        returned = before.account.gen != CARD_GEN and after.account.gen == CARD_GEN
+        if returned:
             self._returns_to_card(after, acting, taken)
         if after.device.acked != before.device.acked:
             self._takes_ack(before, acting, taken)
@@ -118,7 +119,7 @@ class TraceJudge:
             sent = self.device_sent.get(taken)
             if sent is not None:
                 self.opened_runs.add(sent.run)
-                if taken.report is not None:
+                if taken.report is not None or returned:
                     self.answered_reports.add(sent.epoch)
         self._note_sent(before, acting, taken, after)
         return frozenset(self.violated)
@@ -145,15 +146,15 @@ class TraceJudge:
 
     def _returns_to_card(self, after: Slot, acting: Any, taken: Package | None) -> None:
         sent = None if acting != "server" or taken is None else self.device_sent.get(taken)
-        if sent is None or taken.report is None:
-            self._break(ROLLBACK, "the account returned to the bootstrap-time secret without a "
-                                  "report the device sent")
+        if sent is None:
+            self._break(ROLLBACK, "the account returned to the bootstrap-time secret on a package "
+                                  "the device did not send as it is")
         elif sent.epoch != after.device.epoch:
-            self._break(ROLLBACK, f"the account returned to the bootstrap-time secret on a report of "
-                                  f"bootstrap {sent.epoch}, not the latest ({after.device.epoch})")
+            self._break(ROLLBACK, f"the account returned to the bootstrap-time secret on a package "
+                                  f"of bootstrap {sent.epoch}, not the latest ({after.device.epoch})")
         elif sent.epoch in self.answered_reports:
-            self._break(ROLLBACK, f"the account returned to the bootstrap-time secret on the report of "
-                                  f"bootstrap {sent.epoch}, answered before")
+            self._break(ROLLBACK, f"the account returned to the bootstrap-time secret on a package "
+                                  f"of bootstrap {sent.epoch}, answered before")
 
     def _takes_ack(self, before: Slot, acting: Any, taken: Package | None) -> None:
         sent = None if acting != "device" or taken is None else self.server_sent.get(taken)
