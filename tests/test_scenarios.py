@@ -11,6 +11,7 @@ from dmmodel.protocol.scenarios import (
     load_scenario,
     rule_counts,
     run_scenario,
+    scenario_config,
     scenario_names,
     step_forms,
 )
@@ -105,3 +106,10 @@ def test_an_unknown_step_names_the_allowed_ones(step):
     scenario = dataclasses.replace(load_scenario("cr-normal-flow"), steps=("bootstrap smartcard", step))
     with pytest.raises(ScenarioError, match=r"unknown step .*allowed: .*device timeout"):
         run_scenario(scenario)
+
+
+def test_a_scenario_may_raise_the_attackers_budget():
+    scenario = load_scenario("card-holder-behind-tls")
+    config = scenario_config(scenario)
+    assert scenario.budget == 2 and config.bounds.attacker.budget == 2
+    assert config.bounds.attacker.tls and config.bounds.attacker.card_secret

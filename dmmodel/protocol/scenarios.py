@@ -51,6 +51,7 @@ class Scenario:
     expect_rules: dict[str, int] = field(default_factory=dict)
     expect_final: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
+    budget: int | None = None  # the attacker's budget, in place of the configuration's
 
 
 @dataclass
@@ -95,6 +96,7 @@ def load_scenario(name_or_path: str) -> Scenario:
             expect_rules=dict(expect.get("rules", {})),
             expect_final=dict(expect.get("final", {})),
             notes=data.get("notes", ""),
+            budget=data.get("budget"),
         )
     except KeyError as missing:
         raise ScenarioError(f"scenario {path.name}: missing key {missing}") from None
@@ -106,8 +108,10 @@ def load_scenario(name_or_path: str) -> Scenario:
 
 
 def scenario_config(scenario: Scenario) -> Config:
-    """The configuration a scenario runs in."""
+    """The configuration a scenario runs in (with its attacker's budget, if it names one)."""
     name, bounds = load_bounds(scenario.config)
+    if scenario.budget is not None:
+        bounds = replace(bounds, attacker=replace(bounds.attacker, budget=scenario.budget))
     return Config(name, bounds, variant(scenario.variant))
 
 
