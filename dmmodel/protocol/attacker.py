@@ -61,8 +61,7 @@ def hears_answer(a: Intruder, attacker: Attacker, taken: Package | None, sent: t
     Package 2 that answers a package it made (kept only while it can still forge with it)."""
     if not attacker.tls or not attacker.can("forge") or a.left == 0:
         return a
-    answers = [p for p in sent if p.number == 2]
-    if not answers:
+    if not any(p.number == 2 for p in sent):
         return a
     own = taken is not None and taken.tag is not None and taken.tag.sender == "attacker"
     return a if own == a.own_answer else a._replace(own_answer=own)
@@ -127,10 +126,11 @@ def forgeries(attacker: Attacker, variant: Variant, slot: Slot) -> list[str]:
     names = []
     if not attacker.tls and not variant.integrity:
         names.append("Pkg3 confirming a Replace")
+    to_server, to_device = _known_nonces(slot, attacker, "server"), _known_nonces(slot, attacker, "device")
     for gen in slot.attacker.secrets:
-        for nonce in _known_nonces(slot, attacker, "server"):
+        for nonce in to_server:
             names += [f"Pkg1, g{gen} over {nonce}", f"Pkg1 + report, g{gen} over {nonce}"]
-        names += [f"Pkg2 212, g{gen} over {nonce}" for nonce in _known_nonces(slot, attacker, "device")]
+        names += [f"Pkg2 212, g{gen} over {nonce}" for nonce in to_device]
     return names
 
 
