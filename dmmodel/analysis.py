@@ -18,7 +18,6 @@ from time import perf_counter
 from typing import Any
 
 from dmmodel.checker import CheckResult, Counterexample, Progress, Verdict, check
-from dmmodel.protocol.checkable import DMModel, property_names, security_names
 from dmmodel.protocol.config import (
     MITIGATIONS,
     PRESETS,
@@ -32,9 +31,10 @@ from dmmodel.protocol.config import (
 )
 from dmmodel.protocol.crypto import symbolize
 from dmmodel.protocol.nonces import canonical
-from dmmodel.protocol.scenarios import ScenarioRun, load_all, run_scenario
 from dmmodel.protocol.system import SystemState
-from dmmodel.protocol.trace import TraceEntry, play
+from dmmodel.runtime.scenarios import ScenarioRun, load_all, run_scenario
+from dmmodel.runtime.trace import TraceEntry, play
+from dmmodel.search.checkable import DMModel, property_names, security_names
 
 ProgressFactory = Callable[[Config], Callable[[Progress], None] | None]
 

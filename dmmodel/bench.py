@@ -115,7 +115,7 @@ def measure(rung: Rung, progress: Callable[[Progress], None] | None = None) -> R
     """Check one rung in this process and measure it (``progress`` is the search's callback),
     then time the yardstick (after the rung, so that its memory does not count)."""
     from dmmodel.checker import check
-    from dmmodel.protocol.checkable import DMModel
+    from dmmodel.search.checkable import DMModel
 
     config = rung.make_config()
     baseline = peak_rss_bytes()

@@ -14,8 +14,8 @@ from typing import Any
 
 from dmmodel.analysis import ProgressFactory, VariantResult, check_presets
 from dmmodel.checker import verdict_text
-from dmmodel.protocol.checkable import coverage_names
 from dmmodel.protocol.config import PRESETS, SPECS_DIR, load_bounds, named_configs, read_toml
+from dmmodel.search.checkable import coverage_names
 
 MANIFEST_FILE = SPECS_DIR / "manifest.toml"
 HEADER = """\

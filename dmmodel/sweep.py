@@ -24,7 +24,6 @@ from typing import Any
 
 from dmmodel.analysis import UNDECIDED, ProgressFactory, VariantResult, check_presets
 from dmmodel.checker import verdict_text
-from dmmodel.protocol.checkable import property_names
 from dmmodel.protocol.config import (
     PRESETS,
     RANGES,
@@ -33,6 +32,7 @@ from dmmodel.protocol.config import (
     attacker_profile,
     load_bounds,
 )
+from dmmodel.search.checkable import property_names
 
 ATTACKER_BOUNDS = ("attacker.budget", "attacker.memory")
 BOUND_NAMES = (*(f.name for f in fields(Bounds) if f.name in RANGES), *ATTACKER_BOUNDS)

@@ -9,11 +9,11 @@ and its nonces renamed, must be the compiled slot.
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dmmodel.protocol.compiled import CompiledSystem
 from dmmodel.protocol.config import PRESETS, make_config
 from dmmodel.protocol.crypto import symbolize
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.nonces import canonical
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.search.compiled import CompiledSystem
 
 CONFIGS = ["default", "lossy", "all-types", "two-devices", "attack-card-leak", "attack-edit",
            "attack-replay", "attack-delay"]

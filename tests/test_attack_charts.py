@@ -7,10 +7,10 @@ step by its action label, so the tests are fast and each names the attack it dra
 from collections.abc import Sequence
 
 from dmmodel.protocol.config import make_config
-from dmmodel.protocol.machines import ExecutableSystem
-from dmmodel.protocol.scenarios import load_scenario, run_scenario
-from dmmodel.protocol.trace import TraceEntry, take
 from dmmodel.render import Message, Note, SequenceChart, sequence_to_dot, sequence_to_mermaid
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.runtime.scenarios import load_scenario, run_scenario
+from dmmodel.runtime.trace import TraceEntry, take
 from dmmodel.views.sequences import ATTACKER, trace_chart
 
 # Issue 9's replay on the change request: Package 1 of a genuine bootstrap session is recorded,

@@ -19,7 +19,6 @@ import pytest
 
 from dmmodel.protocol import attacker
 from dmmodel.protocol import vocabulary as v
-from dmmodel.protocol.compiled import CompiledRuntime
 from dmmodel.protocol.config import CAPABILITIES, Attacker, Config, attacker_profile, make_config
 from dmmodel.protocol.messages import FORGED, Origin, Package
 from dmmodel.protocol.rules import ATTACK
@@ -34,6 +33,7 @@ from dmmodel.protocol.system import (
     initial_slot,
     slot_actions,
 )
+from dmmodel.search.compiled import CompiledRuntime
 
 NETWORK = Attacker("test", record=True, replay=True, drop=True, hold=True, edit=True, budget=2, memory=2)
 

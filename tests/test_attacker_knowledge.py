@@ -13,12 +13,12 @@ import pytest
 from dmmodel.analysis import check_presets
 from dmmodel.checker import check
 from dmmodel.protocol import attacker, monitor
-from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import ATTACKERS, PRESETS, Config, load_bounds, make_config
 from dmmodel.protocol.crypto import SymbolicCrypto
 from dmmodel.protocol.messages import FORGED, Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
 from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Slot
+from dmmodel.search.checkable import DMModel
 
 EAVESDROP, CARD, NETWORK = ATTACKERS["eavesdrop"], ATTACKERS["card-leak"], ATTACKERS["network"]
 TLS = replace(NETWORK, tls=True)

@@ -11,8 +11,8 @@ from test_checker_properties import Graph
 from dmmodel.checker import AlwaysReachable, Model, check
 from dmmodel.checker.predicates import ArrayPredicate, pack
 from dmmodel.checker.reach import reaching, reverse_csr
-from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import make_config
+from dmmodel.search.checkable import DMModel
 
 EDGES = st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.sampled_from(["p", "f"])),
                  max_size=30)

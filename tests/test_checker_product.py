@@ -24,9 +24,9 @@ from dmmodel.checker import product as product_engine
 from dmmodel.checker.bfs import _explore
 from dmmodel.checker.edges import EdgeStore
 from dmmodel.checker.predicates import ArrayPredicate, local_to
-from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import make_config
 from dmmodel.protocol.rules import ActionClass
+from dmmodel.search.checkable import DMModel
 
 TOPS = (4, 3)  # each counter's last value; at the top a counter has no step left
 SHIFT = 8

@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from dmmodel.checker import Progress
 from dmmodel.cli import main
 from dmmodel.cli.progress import Pacer, SearchProgress
-from dmmodel.protocol.checkable import property_names
 from dmmodel.protocol.config import RANGES, named_configs
-from dmmodel.protocol.scenarios import step_forms
+from dmmodel.runtime.scenarios import step_forms
+from dmmodel.search.checkable import property_names
 
 CLI = [sys.executable, "-c", "from dmmodel.cli import main; main()"]
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from dmmodel.analysis import check_presets
 from dmmodel.cli import main
-from dmmodel.protocol.checkable import coverage_names
 from dmmodel.protocol.config import PRESETS
+from dmmodel.search.checkable import coverage_names
 
 EVERY_RULE_FIRES_IN = "lossy-all-types"
 NEVER = {

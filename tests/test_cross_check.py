@@ -13,13 +13,13 @@ import networkx as nx
 import pytest
 
 from dmmodel.checker import check
-from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import make_config
 from dmmodel.protocol.crypto import symbolize
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.nonces import canonical
 from dmmodel.protocol.properties import GOALS, INVARIANTS
 from dmmodel.protocol.rules import PROTOCOL
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.search.checkable import DMModel
 
 
 def naive_graph(config):

@@ -12,9 +12,9 @@ from dmmodel.cli.diagrams import DIAGRAMS_DIR
 from dmmodel.protocol.config import PRESETS, make_config
 from dmmodel.protocol.device import DEVICE
 from dmmodel.protocol.nonces import canonical
-from dmmodel.protocol.scenarios import load_scenario, run_scenario
 from dmmodel.protocol.server import SERVER
 from dmmodel.render import Message
+from dmmodel.runtime.scenarios import load_scenario, run_scenario
 from dmmodel.views.machines import machine_chart
 from dmmodel.views.overview import REGIONS, TRAPPED, overview_graph
 from dmmodel.views.sequences import trace_chart

@@ -8,9 +8,9 @@ from click.testing import CliRunner
 
 from dmmodel.analysis import check_variant
 from dmmodel.cli import main
-from dmmodel.protocol.checkable import property_names
 from dmmodel.protocol.config import PRESETS, make_config
 from dmmodel.protocol.system import Channel, Step
+from dmmodel.search.checkable import property_names
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from dmmodel.protocol.checkable import property_names
 from dmmodel.protocol.config import (
     PRESETS,
     SPECS_DIR,
@@ -22,8 +21,9 @@ from dmmodel.protocol.config import (
     make_config,
     named_configs,
 )
-from dmmodel.protocol.machines import ExecutableSystem
-from dmmodel.protocol.scenarios import final_fields, step_forms
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.runtime.scenarios import final_fields, step_forms
+from dmmodel.search.checkable import property_names
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS_README = (SPECS_DIR / "README.md").read_text(encoding="utf-8")

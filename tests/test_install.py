@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dmmodel.protocol.config import PRESETS, find_specs
-from dmmodel.protocol.scenarios import scenario_names
+from dmmodel.runtime.scenarios import scenario_names
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = shutil.which("uv")

@@ -20,14 +20,15 @@ import pytest
 import test_attacker
 
 from dmmodel.checker import CheckResult, check
-from dmmodel.protocol import attacker, compiled, monitor, nonces, properties, system
-from dmmodel.protocol.checkable import DMModel
+from dmmodel.protocol import attacker, monitor, nonces, properties, system
 from dmmodel.protocol.config import make_config
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
 from dmmodel.protocol.properties import GOALS, INVARIANTS
 from dmmodel.protocol.state import Monitor, Slot
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.search import compiled
+from dmmodel.search.checkable import DMModel
 from dmmodel.testing.trace_judge import TraceJudge
 
 SECURITY = set(monitor.WATCHED)

@@ -4,7 +4,7 @@ import pytest
 
 from dmmodel.analysis import check_variant
 from dmmodel.protocol.config import make_config
-from dmmodel.protocol.machines import ExecutableSystem
+from dmmodel.runtime.machines import ExecutableSystem
 from dmmodel.testing import Coverage, Recoverability, RecoverabilityError, recover
 from dmmodel.testing.recovery import RECOVERY_STEPS
 

@@ -10,15 +10,15 @@ import pytest
 from click.testing import CliRunner
 from counters import Counters
 
-import dmmodel.protocol.checkable as checkable
-import dmmodel.protocol.compiled as compiled
+import dmmodel.search.checkable as checkable
+import dmmodel.search.compiled as compiled
 from dmmodel.analysis import check_variant
 from dmmodel.checker import Always, LimitReached, Model, check
 from dmmodel.checker.limits import size_text
 from dmmodel.cli import main
 from dmmodel.cli.limits import parse_size
-from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import make_config
+from dmmodel.search.checkable import DMModel
 
 
 def run(*args: str):

@@ -14,9 +14,9 @@ import pytest
 from dmmodel.protocol import monitor
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.config import make_config
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.messages import FORGED, Origin, Package
 from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Monitor, Slot
+from dmmodel.runtime.machines import ExecutableSystem
 
 AGREE_S, AGREE_D = monitor.SERVER_AGREEMENT, monitor.DEVICE_AGREEMENT
 ROLLBACK, ACK, SECRECY = monitor.ROLLBACK, monitor.AUTHENTIC_ACK, monitor.SECRECY

@@ -25,12 +25,12 @@ import pytest
 from dmmodel.analysis import VariantResult, check_variant
 from dmmodel.protocol import attacker, device, server, system
 from dmmodel.protocol import vocabulary as v
-from dmmodel.protocol.checkable import property_names
 from dmmodel.protocol.config import KEEP_PREVIOUS, Config, make_config
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE, FRESH
 from dmmodel.protocol.rules import Ctx, Role
 from dmmodel.protocol.state import AccountData, DeviceData
+from dmmodel.search.checkable import property_names
 
 
 @dataclass(frozen=True)

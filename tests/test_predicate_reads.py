@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from dmmodel.checker import check
-from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import make_config
 from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate, reads
 from dmmodel.protocol.state import Slot
+from dmmodel.search.checkable import DMModel
 
 PREDICATES = {p.__name__: p for p in [*(i.check for i in INVARIANTS),
                                        *(g.applies for g in GOALS), *(g.goal for g in GOALS)]}

@@ -37,7 +37,7 @@ def test_readme_verdict_matrix_matches_the_manifest():
     """The sample output of `dmmodel check` in the README shows the recorded states and verdicts:
     per variant a row of the protocol matrix, then one of the security matrix."""
     from dmmodel import manifest
-    from dmmodel.protocol.checkable import property_names, security_names
+    from dmmodel.search.checkable import property_names, security_names
 
     recorded = {e["variant"]: e for e in manifest.load() if e["config"] == "default"}
     block = README[README.index("## What `dmmodel check` shows"):]

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from dmmodel.analysis import analyse
 from dmmodel.cli import main
 from dmmodel.cli.diagrams import DIAGRAMS_DIR
-from dmmodel.protocol.checkable import property_names
 from dmmodel.report import build_report, load_requirements
+from dmmodel.search.checkable import property_names
 from dmmodel.views.catalog import build_diagrams
 
 

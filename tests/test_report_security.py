@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from dmmodel.analysis import SecurityAnalysis, check_presets
 from dmmodel.cli import main
-from dmmodel.protocol.checkable import property_docs, security_names
 from dmmodel.report import build_report, load_requirements
+from dmmodel.search.checkable import property_docs, security_names
 from dmmodel.views.catalog import SHOWN_ATTACK, attack_diagram_name, security_diagrams
 
 

@@ -4,9 +4,9 @@ import tomllib
 
 import pytest
 
-from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import SPECS_DIR, Variant, make_config
-from dmmodel.protocol.scenarios import load_scenario, scenario_names
+from dmmodel.runtime.scenarios import load_scenario, scenario_names
+from dmmodel.search.checkable import DMModel
 
 SPEC = tomllib.loads((SPECS_DIR / "requirements.toml").read_text())
 PROPERTIES = {p.name: p for p in DMModel(make_config()).properties()}

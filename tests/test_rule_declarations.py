@@ -8,13 +8,13 @@ the state charts highlight the change request's additions from these declaration
 from dataclasses import replace
 
 from dmmodel.checker import check
-from dmmodel.protocol.checkable import DMModel
 from dmmodel.protocol.config import COMMIT_ON_STATUS, KEEP_PREVIOUS, make_config
 from dmmodel.protocol.crypto import SymbolicCrypto
 from dmmodel.protocol.device import DEVICE
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.rules import SWITCHES, Ctx, MachineTable, Role
 from dmmodel.protocol.system import TABLES
+from dmmodel.search.checkable import DMModel
 
 SAMPLED = (("all-types", "cr"), ("all-types", "dm12"), ("lossy", "cr-keep-previous"), ("lossy", "report"),
            ("lossy", "cr-fresh-hmac"), ("attack-edit", "cr-fresh"))

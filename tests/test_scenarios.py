@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from dmmodel.cli import main
-from dmmodel.protocol.scenarios import (
+from dmmodel.protocol.system import ATTACK_STEPS, Step
+from dmmodel.runtime.scenarios import (
     ScenarioError,
     load_scenario,
     rule_counts,
@@ -15,7 +16,6 @@ from dmmodel.protocol.scenarios import (
     scenario_names,
     step_forms,
 )
-from dmmodel.protocol.system import ATTACK_STEPS, Step
 
 
 @pytest.mark.parametrize("name", scenario_names())

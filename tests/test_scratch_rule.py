@@ -22,8 +22,8 @@ server.SERVER = replace(server.SERVER, rules=server.SERVER.rules + (scratch,))
 
 from dmmodel.analysis import check_presets
 from dmmodel.protocol.config import PRESETS, make_config
-from dmmodel.protocol.scenarios import step_forms
-from dmmodel.protocol.machines import ExecutableSystem
+from dmmodel.runtime.scenarios import step_forms
+from dmmodel.runtime.machines import ExecutableSystem
 from dmmodel.testing.moves import moves
 from dmmodel.views.machines import machine_chart, machine_key
 from dmmodel.protocol.system import TABLES

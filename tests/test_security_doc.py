@@ -8,8 +8,8 @@ from pathlib import Path
 
 from dmmodel import manifest
 from dmmodel.analysis import attack_configs
-from dmmodel.protocol.checkable import security_names
 from dmmodel.protocol.config import PRESETS
+from dmmodel.search.checkable import security_names
 
 PAGE = (Path(__file__).resolve().parents[1] / "specs" / "security.md").read_text(encoding="utf-8")
 SHORT = {"injective_agreement_server": "agree-S", "injective_agreement_device": "agree-D",

@@ -13,10 +13,10 @@ from dmmodel import manifest
 from dmmodel.analysis import check_variant, replay
 from dmmodel.checker import Counterexample, check, verdict_text
 from dmmodel.cli import main
-from dmmodel.protocol.checkable import DMModel
-from dmmodel.protocol.compiled import CompiledSystem
 from dmmodel.protocol.config import make_config
 from dmmodel.protocol.properties import INVARIANTS
+from dmmodel.search.checkable import DMModel
+from dmmodel.search.compiled import CompiledSystem
 
 SAFETY = [i.name for i in INVARIANTS] + ["no_stuck_state"]
 # three devices whose single-device graph is small enough to check both ways in seconds

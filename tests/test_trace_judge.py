@@ -27,14 +27,14 @@ from hypothesis.stateful import invariant, run_state_machine_as_test
 
 from dmmodel.checker import check
 from dmmodel.protocol import monitor
-from dmmodel.protocol.checkable import DMModel
-from dmmodel.protocol.compiled import CompiledRuntime
 from dmmodel.protocol.config import Config, make_config
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.nonces import FreshCounter, issuer
 from dmmodel.protocol.state import Monitor, Slot
 from dmmodel.protocol.system import Action, apply_action, initial_slot, initial_state
-from dmmodel.protocol.trace import TraceEntry, play
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.runtime.trace import TraceEntry, play
+from dmmodel.search.checkable import DMModel
+from dmmodel.search.compiled import CompiledRuntime
 from dmmodel.testing import protocol_machine
 from dmmodel.testing.trace_judge import PROPERTIES, TraceJudge, judge_path
 

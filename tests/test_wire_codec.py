@@ -9,7 +9,7 @@ from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.config import PRESETS
 from dmmodel.protocol.crypto import RealCrypto
 from dmmodel.protocol.messages import Origin, Package
-from dmmodel.protocol.scenarios import load_scenario, run_scenario, scenario_names
+from dmmodel.runtime.scenarios import load_scenario, run_scenario, scenario_names
 from dmmodel.wire import codec, wbxml, xml
 from dmmodel.wire.codec import Format
 from dmmodel.wire.message import Header, Message

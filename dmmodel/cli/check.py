@@ -12,9 +12,9 @@ from dmmodel.checker import verdict_text
 from dmmodel.cli.errors import usage_errors
 from dmmodel.cli.limits import limit_options
 from dmmodel.cli.progress import PerConfig
-from dmmodel.protocol.checkable import coverage_names, property_docs, security_names
 from dmmodel.protocol.config import ATTACKERS, PRESETS, Bounds, config_description, named_configs
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
+from dmmodel.search.checkable import coverage_names, property_docs, security_names
 
 
 def _header_lines(name: str, width: int = 12) -> list[str]:

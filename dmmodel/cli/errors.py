@@ -17,7 +17,7 @@ from typing import IO
 import click
 
 from dmmodel.protocol.config import ConfigError
-from dmmodel.protocol.scenarios import ScenarioError
+from dmmodel.runtime.scenarios import ScenarioError
 from dmmodel.views.overview import OverviewTooLarge
 
 INTERRUPTED = 130  # the shell's status for a process ended by SIGINT (128 + 2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from dmmodel.cli.errors import usage_errors
-from dmmodel.protocol.scenarios import load_scenario, run_scenario, scenario_names
 from dmmodel.protocol.vocabulary import BOOTSTRAP_REPORT_NOTE
+from dmmodel.runtime.scenarios import load_scenario, run_scenario, scenario_names
 
 
 @click.command("simulate")

@@ -14,12 +14,12 @@ from typing import Any, Protocol
 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import RealCrypto
-from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import Ctx, MachineTable, Role
 from dmmodel.protocol.state import AccountData, DeviceData
 from dmmodel.protocol.system import CONSUMERS, TABLES
+from dmmodel.runtime.machines import LiveMachine
 
 
 class Adapter(Protocol):

@@ -27,12 +27,12 @@ from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from dmmodel.protocol.config import Config
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.properties import INVARIANTS
 from dmmodel.protocol.rules import FAULT
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import ATTACK_STEPS, Action, SystemState
-from dmmodel.protocol.trace import TraceEntry, take
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.runtime.trace import TraceEntry, take
 from dmmodel.testing.adapter import AdapterFactory
 from dmmodel.testing.coverage import Coverage
 from dmmodel.testing.moves import Move, moves

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from dmmodel.protocol.crypto import device_name
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.rules import Role
 from dmmodel.protocol.system import RULES, Action, Channel, Step
-from dmmodel.protocol.trace import TraceEntry, take
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.runtime.trace import TraceEntry, take
 from dmmodel.testing.adapter import Adapter, AdapterFactory
 
 ARRIVALS = (Step.DELIVER, Step.DISCARD)

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import device_name
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.properties import GOALS, SlotGoal, has_account
 from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import SPONTANEOUS, TABLES, Action, Channel, Step, SystemState
-from dmmodel.protocol.trace import TraceEntry, take
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.runtime.trace import TraceEntry, take
 
 RECOVERY_STEPS = 60  # per device; a healthy exchange needs 3 steps, a full 401 retry cycle 7
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from dmmodel.protocol.config import PRESETS
 from dmmodel.protocol.system import TABLES
-from dmmodel.protocol.trace import TraceEntry
 from dmmodel.render import (
     Graph,
     SequenceChart,
@@ -25,6 +24,7 @@ from dmmodel.render import (
     sequence_to_dot,
     sequence_to_mermaid,
 )
+from dmmodel.runtime.trace import TraceEntry
 from dmmodel.views.machines import machine_chart, machine_key
 from dmmodel.views.overview import OverviewTooLarge, overview_graph
 from dmmodel.views.sequences import trace_chart

@@ -24,8 +24,8 @@ from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.rules import FAULT, PROTOCOL, Role
 from dmmodel.protocol.system import ATTACK_STEPS, RULES, Channel, Step
-from dmmodel.protocol.trace import ATTACK_VERBS, TraceEntry
 from dmmodel.render import Divider, Message, Note, SequenceChart
+from dmmodel.runtime.trace import ATTACK_VERBS, TraceEntry
 from dmmodel.views.labels import carries_cr_addition, package_label
 
 ENVIRONMENT = "environment"

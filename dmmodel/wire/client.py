@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dmmodel.protocol.crypto import RealCrypto
-from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import Ctx, Role
 from dmmodel.protocol.state import AccountData, DeviceData
 from dmmodel.protocol.system import CONSUMERS, TABLES
+from dmmodel.runtime.machines import LiveMachine
 from dmmodel.wire import codec
 from dmmodel.wire.accounts import AccountSpec
 from dmmodel.wire.books import BOOTSTRAP, BookCrypto, Books, DeviceWords

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dmmodel.protocol.crypto import RealCrypto
-from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.nonces import ISSUERS, FreshCounter
 from dmmodel.protocol.rules import Ctx, Role
 from dmmodel.protocol.state import AccountData, DeviceData, Session, Slot
 from dmmodel.protocol.system import CONSUMERS, RULES, TABLES, Action, Channel, Step
-from dmmodel.protocol.trace import TraceEntry
+from dmmodel.runtime.machines import LiveMachine
+from dmmodel.runtime.trace import TraceEntry
 from dmmodel.wire import codec, mapping
 from dmmodel.wire.accounts import AccountSpec
 from dmmodel.wire.books import BOOTSTRAP, BookCrypto, Books, ServerWords

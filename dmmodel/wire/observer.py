@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dmmodel.protocol import vocabulary as v
-from dmmodel.protocol.machines import LiveMachine
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import FAULT, Ctx, MachineTable, Role
 from dmmodel.protocol.system import CONSUMERS, RULES
+from dmmodel.runtime.machines import LiveMachine
 
 Step = tuple[str, Any]  # (trigger, argument)
 

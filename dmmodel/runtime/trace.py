@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from dmmodel.protocol.config import Config
 from dmmodel.protocol.crypto import device_name
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import ATTACK_STEPS, RULES, Action, Channel, Step
+from dmmodel.runtime.machines import ExecutableSystem
 
 INJECTS = frozenset({Step.REPLAY, Step.RELEASE, Step.FORGE})  # attack steps that add a package
 ATTACK_VERBS = {Step.RECORD: "records", Step.DROP: "drops", Step.HOLD: "holds back",

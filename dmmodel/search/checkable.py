@@ -36,13 +36,13 @@ from dmmodel.checker import (
     Property,
 )
 from dmmodel.checker.predicates import ArrayPredicate
-from dmmodel.protocol.compiled import CompiledSystem, fields_mask
 from dmmodel.protocol.config import Config, Variant
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate
 from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
 from dmmodel.protocol.system import RULES, TABLES, Action, Channel, Step, SystemState
+from dmmodel.search.compiled import CompiledSystem, fields_mask
 
 StepAction = tuple[int, Action]
 STATE_BITS = 63  # states must fit a signed 64-bit integer (numpy arrays of states)

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from dmmodel.protocol.config import SPECS_DIR, Config, ConfigError, load_bounds, read_toml, variant
-from dmmodel.protocol.machines import ExecutableSystem
 from dmmodel.protocol.monitor import WATCHED, violated
 from dmmodel.protocol.rules import Role
 from dmmodel.protocol.system import ATTACK_STEPS, RULES, SPONTANEOUS, TABLES, Action, Channel, Step
-from dmmodel.protocol.trace import TraceEntry, take
+from dmmodel.runtime.machines import ExecutableSystem
+from dmmodel.runtime.trace import TraceEntry, take
 
 SCENARIOS_DIR = SPECS_DIR / "scenarios"
 EXCHANGE_LIMIT = 200  # an ``exchange`` that has not gone quiet by then is a bug in the scenario
