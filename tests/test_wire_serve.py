@@ -70,13 +70,13 @@ def test_dm12_deadlocks_on_the_wire(served, fmt, spec):
     server = served(spec)
     device = WireDevice(spec, server.http.url, fmt)
     first, after = rotate_then_rebootstrap(device)
-    assert [s.rule for s in first.steps] == ["connect", "take_session"]
-    assert first.steps[0].received.replace == 1  # the server rotated the secrets
+    assert [s.rule for s in first.exchanges] == ["connect", "take_session"]
+    assert first.exchanges[0].received.replace == 1  # the server rotated the secrets
     # after the re-bootstrap: 401, retry, 401, retry, 401, give up; and the next session the same
-    assert [s.rule for s in after.steps] == ["connect", "retry", "retry", "give_up"]
-    assert [s.received.status for s in after.steps[:3]] == [401, 401, 401]
+    assert [s.rule for s in after.exchanges] == ["connect", "retry", "retry", "give_up"]
+    assert [s.received.status for s in after.exchanges[:3]] == [401, 401, 401]
     again = device.session()
-    assert [s.rule for s in again.steps] == ["connect", "retry", "retry", "give_up"]
+    assert [s.rule for s in again.exchanges] == ["connect", "retry", "retry", "give_up"]
     assert server.findings() == [] and first.findings + after.findings + again.findings == []
     account = server.dm.accounts[spec.name]
     chart = session_mermaid(account, account.session)
@@ -89,8 +89,8 @@ def test_the_change_request_recovers_on_the_wire(served, fmt, spec):
     server = served(spec)
     device = WireDevice(spec, server.http.url, fmt)
     first, after = rotate_then_rebootstrap(device)
-    assert [s.rule for s in after.steps] == ["connect", "take_session"]
-    reply = after.steps[0].received
+    assert [s.rule for s in after.exchanges] == ["connect", "take_session"]
+    reply = after.exchanges[0].received
     assert reply.status == 212 and reply.report_status == 200  # the report is acknowledged
     assert server.dm.accounts[spec.name].server.data.known_type == ("smartcard", "dm")
     assert server.findings() == []
@@ -127,19 +127,19 @@ def test_the_mitigations_recover_on_the_wire(served, variant, fmt, spec_of):
         # the card secret is still the previous one (keep-previous): the server opens the session
         # on it as DM 1.2 does, over its own record of the device's nonce, which the bootstrap
         # reset; the device refuses that credential once, and the next session recovers
-        assert [s.rule for s in after.steps] == ["connect", "retry", "reject_server"]
+        assert [s.rule for s in after.exchanges] == ["connect", "retry", "reject_server"]
         after = device.session()
-    assert [s.rule for s in after.steps] == ["connect", "retry", "take_session"] if challenged else \
+    assert [s.rule for s in after.exchanges] == ["connect", "retry", "take_session"] if challenged else \
         ["connect", "take_session"]
-    acked = after.steps[-2].received
+    acked = after.exchanges[-2].received
     assert acked.report_status == 200 and acked.status == 212  # the report is acknowledged
     if variant != "cr-challenge":
         assert acked.ack == 2  # ... naming bootstrap #2
     again = device.session()
-    assert [s.rule for s in again.steps] == ["connect", "take_session"]
+    assert [s.rule for s in again.exchanges] == ["connect", "take_session"]
     assert server.findings() == [] and first.findings + after.findings + again.findings == []
     if variant != "cr-challenge":  # every Package 1 carries the device's own nonce
-        assert all(s.sent.chal is not None for log in (first, after, again) for s in log.steps
+        assert all(s.sent.chal is not None for log in (first, after, again) for s in log.exchanges
                    if s.sent.number == 1)
         if fmt is Format.XML:
             assert len(next_nonces(server.records, "request_body")) == 2 * 3 + (2 if challenged else 0)
@@ -153,7 +153,7 @@ def test_nonces_are_never_reused_on_the_wire(served):
     device = WireDevice(spec, server.http.url)
     rotate_then_rebootstrap(device)  # then deadlocked: every session is nine 401s and an abort
     for _ in range(2):
-        assert [s.received.status for s in device.session().steps if s.received][:9] == [401] * 9
+        assert [s.received.status for s in device.session().exchanges if s.received][:9] == [401] * 9
     issued = next_nonces(server.records, "response_body")
     assert len(issued) > 15  # past where counters modulo 16 wrapped (nonce 16 was 0 again)
     assert len(set(issued)) == len(issued) and b"" not in issued
@@ -203,7 +203,7 @@ def test_malformed_messages_get_a_4xx_and_the_server_keeps_serving(served):
     assert "DTD" in errors[0]["error"]
     device = WireDevice(spec, url)  # and a real session still works
     device.bootstrap()
-    assert [s.rule for s in device.session().steps] == ["connect", "take_session"]
+    assert [s.rule for s in device.session().exchanges] == ["connect", "take_session"]
 
 
 @pytest.mark.parametrize("spec", [real_account("dm12"), model_account(0, "dm12")], ids=["real", "model"])
@@ -219,7 +219,7 @@ def test_account_state_survives_a_restart(served, spec):
     second.dm = DMServer([spec], saved)
     second.http.dm = second.dm
     device.url = second.http.url
-    assert [s.rule for s in device.session().steps] == ["connect", "take_session"]  # g1 still works
+    assert [s.rule for s in device.session().exchanges] == ["connect", "take_session"]  # g1 still works
     assert second.findings() == []
     # the restarted server goes on with new values: no NextNonce (model: nonce-N text) repeats
     issued = next_nonces(first.records + second.records, "response_body")

@@ -16,11 +16,11 @@ PLAN = ("bootstrap", "session", "session", "re-bootstrap", "session", "session")
 
 
 def _show(log: SessionLog, node: str) -> None:
-    for step in log.steps:
-        click.echo(f"  device {step.rule}: {describe(step.sent, node)}")
-        answer = describe(step.received, node) if step.received is not None else "acknowledgement"
+    for exchange in log.exchanges:
+        click.echo(f"  device {exchange.rule}: {describe(exchange.sent, node)}")
+        answer = describe(exchange.received, node) if exchange.received is not None else "acknowledgement"
         click.echo(f"    server: {answer}")
-        for finding in step.findings:
+        for finding in exchange.findings:
             click.echo(f"    finding: {finding}")
     click.echo(f"  end: {log.end}")
 

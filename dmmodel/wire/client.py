@@ -39,7 +39,7 @@ class ProbeError(Exception):
 
 
 @dataclass
-class Step:
+class Exchange:
     """One message of a session: what the device sent, the rule it fired, the server's answer."""
 
     rule: str
@@ -52,12 +52,12 @@ class Step:
 class SessionLog:
     """A session as the device saw it."""
 
-    steps: list[Step] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
     end: str = ""
 
     @property
     def findings(self) -> list[str]:
-        return [f for s in self.steps for f in s.findings]
+        return [f for s in self.exchanges for f in s.findings]
 
 
 class WireDevice:
@@ -136,14 +136,14 @@ class WireDevice:
                 raise ProbeError(f"the server's reply is not a DM message: {error}") from None
             self.server.pending = package
             if reply is None:  # the server acknowledged a session abort
-                log.steps.append(Step(rule, package, None))
+                log.exchanges.append(Exchange(rule, package, None))
                 out = ()
                 continue
             judgement = self.server.judge(reply, continues=True)
             bound = judgement.package
             if self.books is not None and isinstance(reply.chal, bytes) and isinstance(bound.chal, int):
                 self.books.server_nonces[bound.chal] = reply.chal
-            log.steps.append(Step(rule, package, bound, judgement.findings))
+            log.exchanges.append(Exchange(rule, package, bound, judgement.findings))
             out = self._receive(bound)
         log.end = f"stopped after {MAX_MESSAGES} messages"
         return log

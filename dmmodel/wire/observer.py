@@ -22,7 +22,7 @@ from dmmodel.protocol.rules import FAULT, Ctx, MachineTable, Role
 from dmmodel.protocol.system import CONSUMERS, RULES
 from dmmodel.runtime.machines import LiveMachine
 
-Step = tuple[str, Any]  # (trigger, argument)
+Event = tuple[str, Any]  # (trigger, argument): what a machine is asked to take
 
 
 @dataclass(frozen=True)
@@ -79,16 +79,16 @@ class Observer:
         twin.machine.set_state(self.shadow.state)
         return twin
 
-    def _starts(self) -> list[list[Step]]:
+    def _starts(self) -> list[list[Event]]:
         """Ways to start anew: directly, or after a timeout, reset or re-bootstrap (faults)."""
         if self.role is Role.SERVER:
             return [[], [("timeout", None)]]
         boots = [("rebootstrap", (t.value, 0)) for t in self.ctx.bounds.bootstrap_types
                  if t is not v.BootstrapType.SERVER]
-        before: list[list[Step]] = [[], [("timeout", None)], [("reset", None)], *[[b] for b in boots]]
+        before: list[list[Event]] = [[], [("timeout", None)], [("reset", None)], *[[b] for b in boots]]
         return [steps + [("connect", None)] for steps in before]
 
-    def _paths(self, continues: bool) -> list[list[Step]]:
+    def _paths(self, continues: bool) -> list[list[Event]]:
         """Answers to what was sent; unless the message continues a session, also new sessions
         (after the answer, if that sends nothing on the wire)."""
         taken = [[(t, self.pending)] for t in CONSUMERS[self.role].get(self.pending.number, ())] \
@@ -97,7 +97,7 @@ class Observer:
             return taken
         return taken + [path + start for path in taken for start in self._starts()] + self._starts()
 
-    def _run(self, path: list[Step]) -> tuple[LiveMachine, list[Fired]] | None:
+    def _run(self, path: list[Event]) -> tuple[LiveMachine, list[Fired]] | None:
         twin, fired = self._twin(), []
         for trigger, arg in path:
             twin.sent = ()
