@@ -24,8 +24,8 @@ from dmmodel.protocol.config import (
     Bounds,
     Config,
     ConfigError,
-    attacker_profile,
     load_bounds,
+    named_attacker,
     named_configs,
     variant,
 )
@@ -227,12 +227,12 @@ def check_presets(
     bounds: Bounds | None = None,
 ) -> list[VariantResult]:
     """Check the named variants (default: every preset) on one configuration; ``attacker``
-    names a profile that replaces the configuration's own. ``bounds``, when given, are checked
+    names an attacker that replaces the configuration's own. ``bounds``, when given, are checked
     in place of the configuration's (the attacker's included; the name stays): ``sweep`` raises
     one bound of them. ``max_seconds`` and ``max_memory`` limit each search (``check_variant``)."""
     name, loaded = load_bounds(config_name)
     if attacker is not None:
-        loaded = replace(loaded, attacker=attacker_profile(attacker))
+        loaded = replace(loaded, attacker=named_attacker(attacker))
         name = f"{name}+{attacker}"
     if bounds is None:
         bounds = loaded

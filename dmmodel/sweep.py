@@ -29,8 +29,8 @@ from dmmodel.protocol.config import (
     RANGES,
     Bounds,
     ConfigError,
-    attacker_profile,
     load_bounds,
+    named_attacker,
 )
 from dmmodel.search.checkable import property_names
 
@@ -248,11 +248,11 @@ def sweep_bound(
 
 
 def configured_bounds(config_name: str, attacker: str | None) -> tuple[str, Bounds]:
-    """The name and bounds checked for ``config_name`` with ``attacker`` (a profile) in place
+    """The name and bounds checked for ``config_name`` with ``attacker`` (an attacker name) in place
     of its own, as ``check_presets`` names and loads them."""
     name, bounds = load_bounds(config_name)
     if attacker is not None:
-        bounds = replace(bounds, attacker=attacker_profile(attacker))
+        bounds = replace(bounds, attacker=named_attacker(attacker))
         name = f"{name}+{attacker}"
     return name, bounds
 

@@ -19,7 +19,7 @@ import pytest
 
 from dmmodel.protocol import attacker
 from dmmodel.protocol import vocabulary as v
-from dmmodel.protocol.config import CAPABILITIES, Attacker, Config, attacker_profile, make_config
+from dmmodel.protocol.config import CAPABILITIES, Attacker, Config, make_config, named_attacker
 from dmmodel.protocol.messages import FORGED, Origin, Package
 from dmmodel.protocol.rules import ATTACK
 from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Monitor, Slot
@@ -269,13 +269,13 @@ def test_no_edit_without_budget():
 UNTOUCHED = ("device_state", "device", "server_state", "account", "budget", "monitor")
 
 
-@pytest.mark.parametrize("profile", ["replay", "edit", "delay", "eavesdrop", "card-leak", "network"])
-def test_attack_steps_never_change_the_machines_or_the_monitor(profile):
+@pytest.mark.parametrize("name", ["replay", "edit", "delay", "eavesdrop", "card-leak", "network"])
+def test_attack_steps_never_change_the_machines_or_the_monitor(name):
     """Along random walks, every attack step on offer is taken from every slot met: the
     machines' data, the fault budget and the monitor stay as they were."""
-    cfg = make_config("default", "cr", attacker=replace(attacker_profile(profile), budget=2, memory=2))
+    cfg = make_config("default", "cr", attacker=replace(named_attacker(name), budget=2, memory=2))
     runtime = CompiledRuntime(cfg, 0)
-    rng = random.Random(profile)
+    rng = random.Random(name)
     taken = set()
     for _ in range(20):
         slot = initial_slot(cfg)
@@ -287,6 +287,6 @@ def test_attack_steps_never_change_the_machines_or_the_monitor(profile):
                     taken.add(action.step)
                     assert [getattr(after, f) for f in UNTOUCHED] == [getattr(slot, f) for f in UNTOUCHED]
             slot = apply_action(slot, rng.choice(actions), runtime)
-    assert taken == {Step(k) for k in CAPABILITIES[:5] if attacker_profile(profile).can(k)} | (
-        {Step.RELEASE} if attacker_profile(profile).can("hold") else set()) | (
-        {Step.FORGE} if attacker_profile(profile).can("forge") else set())
+    assert taken == {Step(k) for k in CAPABILITIES[:5] if named_attacker(name).can(k)} | (
+        {Step.RELEASE} if named_attacker(name).can("hold") else set()) | (
+        {Step.FORGE} if named_attacker(name).can("forge") else set())

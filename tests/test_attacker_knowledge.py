@@ -38,16 +38,16 @@ def test_a_replace_in_clear_teaches_the_new_secret():
 
 @pytest.mark.parametrize("why", ["tls", "no forge", "no budget", "no replace"])
 def test_nothing_is_learnt_that_cannot_be_read_or_used(why):
-    profile, a, sent = EAVESDROP, Intruder(left=1), (ROTATION,)
+    settings, a, sent = EAVESDROP, Intruder(left=1), (ROTATION,)
     if why == "tls":
-        profile = replace(NETWORK, tls=True)
+        settings = replace(NETWORK, tls=True)
     elif why == "no forge":
-        profile = ATTACKERS["replay"]
+        settings = ATTACKERS["replay"]
     elif why == "no budget":
         a = Intruder(left=0)
     else:
         sent = (ROTATION._replace(replace=None),)
-    assert attacker.learn(a, sent, profile) == a
+    assert attacker.learn(a, sent, settings) == a
 
 
 def test_the_secrecy_mark_is_set_whoever_reads():
@@ -120,7 +120,7 @@ def test_tls_is_not_delay():
 
 
 def test_mutant_attacker_that_never_learns_is_caught(monkeypatch):
-    monkeypatch.setattr(attacker, "learn", lambda a, sent, profile: a)
+    monkeypatch.setattr(attacker, "learn", lambda a, sent, settings: a)
     found = verdicts("attack-eavesdrop", ["cr-fresh-hmac"], ["injective_agreement_server"])
     assert found["cr-fresh-hmac"]["injective_agreement_server"] is True  # the attack is missed
 

@@ -45,11 +45,12 @@ def write(tmp_path, text):
         ("[limits]\n", "limits: unknown table"),
         ("[bounds]\nnonces = 2\n", "nonces: nonces are fresh values now"),
         ("attacker = 3\n", "attacker: expected a table"),
-        ("[attacker]\nbudget = 1\n", "attacker.profile: missing; allowed: none, replay"),
-        ("[attacker]\nprofile = 'bogus'\n", "attacker.profile: unknown 'bogus'"),
-        ("[attacker]\nprofile = 'replay'\nbudget = 99\n", "attacker.budget: expected an integer from 0 to 6"),
-        ("[attacker]\nprofile = 'replay'\nsneaky = true\n", "attacker.sneaky: unknown key"),
-        ("[attacker]\nprofile = 'replay'\ntls = 'yes'\n", "attacker.tls: expected true or false"),
+        ("[attacker]\nbudget = 1\n", "attacker.name: missing; allowed: none, replay"),
+        ("[attacker]\nname = 'bogus'\n", "attacker.name: unknown 'bogus'"),
+        ("[attacker]\nprofile = 'replay'\n", "attacker.profile: now called attacker.name"),
+        ("[attacker]\nname = 'replay'\nbudget = 99\n", "attacker.budget: expected an integer from 0 to 6"),
+        ("[attacker]\nname = 'replay'\nsneaky = true\n", "attacker.sneaky: unknown key"),
+        ("[attacker]\nname = 'replay'\ntls = 'yes'\n", "attacker.tls: expected true or false"),
     ],
 )
 def test_bad_configuration_files_name_the_key(tmp_path, text, message):
@@ -57,10 +58,10 @@ def test_bad_configuration_files_name_the_key(tmp_path, text, message):
         load_bounds(write(tmp_path, text))
 
 
-def test_an_attacker_table_sets_the_profile_and_its_overrides(tmp_path):
-    _, bounds = load_bounds(write(tmp_path, "[attacker]\nprofile = 'replay'\ndrop = true\ntls = true\n"))
+def test_an_attacker_table_names_the_attacker_and_its_overrides(tmp_path):
+    _, bounds = load_bounds(write(tmp_path, "[attacker]\nname = 'replay'\ndrop = true\ntls = true\n"))
     attacker = bounds.attacker
-    assert attacker.profile == "replay" and attacker.drop and attacker.tls
+    assert attacker.name == "replay" and attacker.drop and attacker.tls
     assert attacker.can("drop") and not attacker.can("replay")  # TLS leaves drop and hold only
 
 

@@ -276,7 +276,7 @@ def watch_ack_only_when_named(before, after, role, rule, taken):
     return WATCH(before, after, role, rule, taken)
 
 
-def reads_under_tls(profile, sent):
+def reads_under_tls(settings, sent):
     """The attacker reads a Replace even behind TLS."""
     return any(p.replace is not None for p in sent)
 

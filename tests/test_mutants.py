@@ -227,7 +227,7 @@ def timeout_dropping_rotation(ctx: Ctx, a: AccountData, arg: Any):
     return a._replace(session=None, pending=None), ()
 
 
-def replace_outside_tls(profile, sent: tuple[Package, ...]) -> bool:
+def replace_outside_tls(settings, sent: tuple[Package, ...]) -> bool:
     return any(p.replace is not None for p in sent)
 
 

@@ -133,8 +133,8 @@ def render_list() -> list[str]:
               help="Named configuration in specs/configs, or a TOML file.")
 @click.option("--property", "-p", "properties", multiple=True, metavar="NAME",
               help="Only this property (repeatable).")
-@click.option("--attacker", "-a", metavar="PROFILE", default=None,
-              help=f"Put a network attacker of this profile ({', '.join(ATTACKERS)}) in place of "
+@click.option("--attacker", "-a", metavar="NAME", default=None,
+              help=f"Put the network attacker of this name ({', '.join(ATTACKERS)}) in place of "
                    "the configuration's own (its [attacker] table).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--max-states", type=click.IntRange(min=1), default=None,

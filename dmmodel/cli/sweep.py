@@ -77,8 +77,8 @@ class SweepProgress:
               help=f"A bound to raise (repeatable): one of {', '.join(BOUND_NAMES)}; =END stops "
                    "at END. Default: attacker.budget and attacker.memory when the configuration "
                    f"has an attacker, then {', '.join(DEFAULT_BOUNDS)}.")
-@click.option("--attacker", "-a", metavar="PROFILE", default=None,
-              help=f"Put a network attacker of this profile ({', '.join(ATTACKERS)}) in place of "
+@click.option("--attacker", "-a", metavar="NAME", default=None,
+              help=f"Put the network attacker of this name ({', '.join(ATTACKERS)}) in place of "
                    "the configuration's own.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @limit_options("a check", seconds=MAX_SECONDS)

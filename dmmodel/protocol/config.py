@@ -61,7 +61,7 @@ CAPABILITIES = ("record", "replay", "drop", "hold", "edit", "forge", "card_secre
 
 @dataclass(frozen=True)
 class Attacker:
-    """The network attacker of a configuration: a named profile of capabilities, each switchable.
+    """The network attacker's settings in a configuration: a name and its capabilities, each switchable.
 
     Without TLS it reads every package (a Replace teaches it the new secret, a Chal the nonce a
     verifier expects). ``record`` copies a package (at most ``memory`` kept); ``replay`` sends a
@@ -74,7 +74,7 @@ class Attacker:
     with the card secret it opens connections of its own and reads the answers on them.
     """
 
-    profile: str = "none"
+    name: str = "none"
     record: bool = False
     replay: bool = False
     drop: bool = False
@@ -114,11 +114,11 @@ class Attacker:
             return "no attacker"
         caps = ", ".join(c.replace("_", " ") for c in CAPABILITIES if self.can(c))
         tls = ", TLS" if self.tls else ""
-        return f"attacker {self.profile} ({caps}; {self.budget} step(s), memory {self.memory}{tls})"
+        return f"attacker {self.name} ({caps}; {self.budget} step(s), memory {self.memory}{tls})"
 
 
 ATTACKERS: dict[str, Attacker] = {
-    a.profile: a
+    a.name: a
     for a in (
         Attacker(),
         Attacker("replay", record=True, replay=True, budget=1),
@@ -132,27 +132,29 @@ ATTACKERS: dict[str, Attacker] = {
 }
 
 
-def attacker_profile(name: str) -> Attacker:
-    """The attacker profile called ``name``."""
+def named_attacker(name: str) -> Attacker:
+    """The attacker called ``name`` (one of ``ATTACKERS``)."""
     if name not in ATTACKERS:
-        raise ConfigError(f"attacker: unknown profile {name!r}; allowed: {', '.join(ATTACKERS)}")
+        raise ConfigError(f"attacker: unknown name {name!r}; allowed: {', '.join(ATTACKERS)}")
     return ATTACKERS[name]
 
 
 def attacker_from_dict(data: Any) -> Attacker:
-    """Build :class:`Attacker` from a TOML ``[attacker]`` table: a ``profile`` and overrides."""
+    """Build :class:`Attacker` from a TOML ``[attacker]`` table: a ``name`` and overrides."""
     if not isinstance(data, dict):
         raise ConfigError("attacker: expected a table")
     values = dict(data)
-    name = values.pop("profile", None)
+    if "profile" in values:
+        raise ConfigError("attacker.profile: now called attacker.name (profile means the bootstrap profile)")
+    name = values.pop("name", None)
     if name is None:
-        raise ConfigError(f"attacker.profile: missing; allowed: {', '.join(ATTACKERS)}")
+        raise ConfigError(f"attacker.name: missing; allowed: {', '.join(ATTACKERS)}")
     if name not in ATTACKERS:
-        raise ConfigError(f"attacker.profile: unknown {name!r}; allowed: {', '.join(ATTACKERS)}")
+        raise ConfigError(f"attacker.name: unknown {name!r}; allowed: {', '.join(ATTACKERS)}")
     known = (*CAPABILITIES, "tls", "budget", "memory")
     for key in values:
         if key not in known:
-            raise ConfigError(f"attacker.{key}: unknown key; allowed: profile, {', '.join(known)}")
+            raise ConfigError(f"attacker.{key}: unknown key; allowed: name, {', '.join(known)}")
     return replace(ATTACKERS[name], **values)
 
 

@@ -107,7 +107,7 @@ class Runtime(Protocol):
 
     crypto: Crypto  # makes the credentials the attacker forges
     index: int  # the device the slot belongs to
-    bounds: Bounds  # the configuration's bounds (the attacker's profile among them)
+    bounds: Bounds  # the configuration's bounds (the attacker's settings among them)
 
     def settle(self, slot: Slot, by: str) -> Slot:
         """The slot after a step, the nonces ``by`` (device, server, attacker) issued in it made
@@ -305,12 +305,12 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
         else:
             down += out
     if intruder is not None:  # the attacker reads what was sent
-        profile = runtime.bounds.attacker
-        if attacker.reads(profile, out):
+        settings = runtime.bounds.attacker
+        if attacker.reads(settings, out):
             monitor = secret_read(monitor)
-        intruder = attacker.learn(intruder, out, profile)
+        intruder = attacker.learn(intruder, out, settings)
         if role is SERVER:
-            intruder = attacker.hears_answer(intruder, profile, taken, out)
+            intruder = attacker.hears_answer(intruder, settings, taken, out)
     if step is Step.SPONTANEOUS:
         rule = RULES[role, action.rule]
         if rule.disconnects:  # the connection drops: what was in flight is gone

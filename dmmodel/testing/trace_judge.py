@@ -80,7 +80,7 @@ class ServerSent:
 @dataclass
 class TraceJudge:
     """Feed it the steps of one path in order (:meth:`step`); :attr:`violated` holds the
-    properties broken so far. ``attacker`` is the configuration's attacker profile
+    properties broken so far. ``attacker`` is the configuration's attacker settings
     (``config.bounds.attacker``): whether one listens decides secrecy."""
 
     attacker: Attacker
@@ -219,7 +219,7 @@ def _appended(before: tuple[Package, ...], after: tuple[Package, ...], taken: Pa
 
 def judge_path(steps: Iterable[tuple[Slot, Any, Slot]], attacker: Attacker) -> list[frozenset[str]]:
     """The properties violated after each step of a path of (slot before, action, slot after),
-    under the configuration's attacker profile ``attacker``."""
+    under the configuration's attacker settings ``attacker``."""
     judge = TraceJudge(attacker)
     return [judge.step(before, action, after) for before, action, after in steps]
 
