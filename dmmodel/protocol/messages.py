@@ -8,9 +8,10 @@ contents, short for chart labels and full (``describe``) for printed traces.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.fields import CREDENTIAL, NONCE, Nonce
 
 
 class Package(NamedTuple):
@@ -30,10 +31,10 @@ class Package(NamedTuple):
 
     number: int
     alert: int | None = None
-    cred: Any = None
+    cred: Annotated[Any, CREDENTIAL] = None
     report: int | None = None
     status: int | None = None
-    chal: int | None = None
+    chal: Annotated[int | None, Nonce(first=True)] = None  # renamed before the credential's
     replace: int | None = None
     get_type: bool = False
     report_status: int | None = None
@@ -51,7 +52,7 @@ class Origin(NamedTuple):
 
     sender: str  # "device", "server" or "attacker"
     epoch: int = 0
-    run: int = 0
+    run: Annotated[int, NONCE] = 0
     report: bool = False
 
 
