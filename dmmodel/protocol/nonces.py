@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
+from dmmodel.protocol.config import RANGES
 from dmmodel.protocol.fields import Nonce
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.state import AccountData, DeviceData, Slot
@@ -236,12 +237,16 @@ def canonical(slot: Slot) -> Slot:
     return slot if names is None else map_nonces(slot, names.__getitem__)
 
 
-ISSUERS = 3 * 8  # (device index, who issues): a device, its server account, its attacker
+ISSUING = ("device", "server", "attacker")  # who issues values for one device
+MAX_DEVICES = RANGES["devices"][1]  # the most devices a configuration may have
+ISSUERS = len(ISSUING) * MAX_DEVICES  # one namespace per (device index, who issues)
 
 
 def issuer(index: int, who: str) -> int:
     """The namespace of values issued for device ``index`` by ``who`` (device, server, attacker)."""
-    return index * 3 + ("device", "server", "attacker").index(who)
+    if not 0 <= index < MAX_DEVICES:
+        raise ValueError(f"device index {index}: a configuration has at most {MAX_DEVICES} devices")
+    return index * len(ISSUING) + ISSUING.index(who)
 
 
 class FreshCounter:
