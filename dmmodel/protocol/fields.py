@@ -5,7 +5,8 @@ metadata: ``chal: Annotated[int | None, NONCE]``. ``nonces.py`` derives from the
 by walking the type hints of :class:`~dmmodel.protocol.state.Slot` down to its leaves, how to
 list and rename a value's nonces: the checker's renaming, the slot codec's per-part values
 (``search/compiled.py``) and the executable machines' fresh values all read it, so a new field
-carrying a nonce is one annotated line. :func:`setter` replaces one field of a named tuple by
+carrying a nonce is one annotated line. A :class:`Ghost` field is for the properties only: the
+wire leaves it out. :func:`setter` replaces one field of a named tuple by
 name at the cost of building it by position.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
 T = TypeVar("T", bound=tuple)
 
@@ -39,6 +40,21 @@ class Nonce:
 NONCE = Nonce()
 CREDENTIAL = Nonce("credential")
 NONCE_SET = Nonce("set")
+
+
+@dataclass(frozen=True)
+class Ghost:
+    """Marks a field kept for the properties only (``Annotated`` metadata): it is never on the wire."""
+
+
+GHOST = Ghost()
+
+
+def marked(cls: type, kind: type) -> tuple[str, ...]:
+    """The fields of the named tuple ``cls`` whose type hint carries a mark of class ``kind``."""
+    hints = get_type_hints(cls, include_extras=True)
+    return tuple(name for name in cls._fields  # type: ignore[attr-defined]
+                 if any(isinstance(m, kind) for m in getattr(hints[name], "__metadata__", ())))
 
 
 def setter(cls: type[T], name: str) -> Callable[[T, Any], T]:
