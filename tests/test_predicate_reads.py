@@ -1,9 +1,11 @@
-"""Each slot predicate reads only the fields it declares (``properties.reads``).
+"""Each slot predicate's ``reads`` is every field its code reads (``properties.reads``).
 
-The checker evaluates a predicate once per distinct value of the fields it declares, so a
-predicate that reads an undeclared field would get a verdict from another slot. Here every
-predicate runs on every slot of several configurations through a proxy that records the fields
-it touches, and the checker's cached verdicts are compared with direct evaluation.
+The checker evaluates a predicate once per distinct value of the fields in its ``reads``, so a
+predicate that read a field left out would get a verdict from another slot. ``reads`` is
+derived from the predicate's code, every branch included, and refuses code whose reads it cannot
+tell; here the derivation is held to account: each derived set equals the fields the code names,
+covers what a proxy records on every slot of several configurations, and the checker's cached
+verdicts are compared with direct evaluation.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 
 from dmmodel.checker import check
 from dmmodel.protocol.config import make_config
-from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate, reads
+from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate, fields_read, reads
 from dmmodel.protocol.state import Slot
 from dmmodel.search.checkable import DMModel
 
@@ -56,9 +58,8 @@ def checked() -> list[DMModel]:
     return models
 
 
-def test_every_predicate_declares_what_it_reads() -> None:
-    assert all(hasattr(p, "reads") for p in PREDICATES.values()), \
-        [n for n, p in PREDICATES.items() if not hasattr(p, "reads")]
+def test_every_predicate_reads_what_its_code_reads() -> None:
+    assert {n: p.reads for n, p in PREDICATES.items()} == {n: fields_read(p) for n, p in PREDICATES.items()}
 
 
 @pytest.mark.parametrize("name", sorted(PREDICATES))
@@ -74,15 +75,39 @@ def test_cached_verdicts_equal_direct_evaluation(checked: list[DMModel]) -> None
             assert list(model.slot_test(predicate)) == [int(bool(predicate(s))) for s in slots]
 
 
-def test_a_wrong_declaration_is_caught(checked: list[DMModel]) -> None:
-    @reads("device")
-    def in_session_on_current_secret(slot: Slot) -> bool:  # reads the account, declares the device
+def test_a_branch_never_taken_still_counts() -> None:
+    @reads
+    def in_session_on_current_secret(slot: Slot) -> bool:
+        if slot.account.session is None:
+            return True
+        return slot.device.gen == slot.account.gen and slot.monitor.violated == 0
+
+    assert in_session_on_current_secret.reads == ("device", "account", "monitor")
+
+
+def test_a_wrong_reads_is_caught(checked: list[DMModel]) -> None:
+    def in_session_on_current_secret(slot: Slot) -> bool:  # reads the account, says the device
         return slot.account.session is None or slot.device.gen == slot.account.gen
 
+    in_session_on_current_secret.reads = ("device",)  # type: ignore[attr-defined]
     slots = [slot for model in checked for slot in model.slots]
     assert undeclared_reads(in_session_on_current_secret, slots) == {"account"}
 
 
+def test_code_that_hands_the_slot_on_is_refused() -> None:
+    def helper(slot: Slot) -> bool:
+        return slot.device.gen == 0
+
+    def handing_on(slot: Slot) -> bool:
+        return helper(slot)
+
+    with pytest.raises(ValueError, match="other than by reading its fields"):
+        reads(handing_on)
+
+
 def test_unknown_fields_are_refused() -> None:
+    def misspelt(slot: Slot) -> bool:
+        return bool(slot.devices)  # type: ignore[attr-defined]
+
     with pytest.raises(ValueError, match="not fields of a slot"):
-        reads("devices")
+        reads(misspelt)

@@ -183,7 +183,7 @@ DEVICE = MachineTable(
              adds=(("report", "+ report"), ("device_nonce", "+ device nonce")),
              doc="valid Package 0: Package 1, Alert 1200"),
         Rule("take_session", "receive_package2", (AWAITING_AUTH,), AWAITING_CLOSE,
-             guard=server_authenticated, effect=take_session, consumes=2,
+             guard=server_authenticated, effect=take_session, consumes=2, joins=True,
              adds=(("ack", "takes ack"), ("type_node", "answers Get type"),
                    ("bound_ack", "checks the ack's bootstrap"), ("integrity", "+ MAC")),
              doc="212 and a valid server credential: apply commands, send Package 3"),

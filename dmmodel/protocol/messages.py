@@ -8,9 +8,10 @@ contents, short for chart labels and full (``describe``) for printed traces.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.fields import CREDENTIAL, GHOST, NONCE, Nonce
 
 
 class Package(NamedTuple):
@@ -30,17 +31,17 @@ class Package(NamedTuple):
 
     number: int
     alert: int | None = None
-    cred: Any = None
+    cred: Annotated[Any, CREDENTIAL] = None
     report: int | None = None
     status: int | None = None
-    chal: int | None = None
+    chal: Annotated[int | None, Nonce(first=True)] = None  # renamed before the credential's
     replace: int | None = None
     get_type: bool = False
     report_status: int | None = None
     ack: int | None = None
     replace_status: int | None = None
     type_result: tuple[str, str] | None = None
-    tag: Origin | None = None
+    tag: Annotated[Origin | None, GHOST] = None
 
 
 class Origin(NamedTuple):
@@ -51,7 +52,7 @@ class Origin(NamedTuple):
 
     sender: str  # "device", "server" or "attacker"
     epoch: int = 0
-    run: int = 0
+    run: Annotated[int, NONCE] = 0
     report: bool = False
 
 
@@ -73,11 +74,26 @@ def _cred_text(cred: Any) -> str:
 REPORT_TYPE = v.BOOTSTRAP_REPORT_URN.rsplit(":", 1)[-1]
 
 
+# The fields :func:`package_items` describes in words; any other field a package sets gets a line
+# of its own (its name and value), so that a new field shows in charts and traces from the start.
+DESCRIBED = ("number", "alert", "cred", "report", "status", "chal", "replace", "get_type", "report_status",
+             "ack", "replace_status", "type_result", "tag")
+
+
 def package_items(package: Package, account: str = "x", secret: int | None = None) -> list[tuple[str, str]]:
     """The one description of a package, line by line, each line as (short, full): the short form
     labels a chart arrow (``secret`` is the credential's generation, if known), the full form
     prints a trace (DMAcc paths under ``account``, the credential itself)."""
-    p = package
+    items = _described(package, account, secret)
+    defaults = type(package)._field_defaults
+    for name in type(package)._fields:
+        value = getattr(package, name)
+        if name not in DESCRIBED and value != defaults.get(name):
+            items.append((f"{name} {value}",) * 2)
+    return items
+
+
+def _described(p: Package, account: str, secret: int | None) -> list[tuple[str, str]]:
     gen = "" if secret is None else f" (secret g{secret})"
     cred = (f"Cred md5{gen}", f"Cred md5=[{_cred_text(p.cred)}]")
     chal = f"Chal NextNonce={nonce_text(p.chal)}" if p.chal is not None else ""

@@ -8,6 +8,7 @@ marks as plain invariants. Nothing here looks at a field the attacker can edit.
 
 from __future__ import annotations
 
+from dmmodel.protocol import device, server
 from dmmodel.protocol.messages import FORGED, Package
 from dmmodel.protocol.server import BOOTSTRAP_GEN
 from dmmodel.protocol.state import Monitor, Slot
@@ -19,8 +20,9 @@ AUTHENTIC_ACK = "authentic_ack"
 SECRECY = "secrets_stay_secret"
 WATCHED = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK, SECRECY)  # bit i of ``violated``
 
-OPENS = frozenset({"accept", "accept_rotating", "recognise_bootstrap", "recognise_bootstrap_rotating"})
-JUDGED = OPENS | {"take_session"}  # the rules whose delivery the monitor judges
+OPENS = frozenset(r.name for r in server.SERVER.rules if r.opens)  # the server opens a session
+JOINS = frozenset(r.name for r in device.DEVICE.rules if r.joins)  # the device takes the session
+JUDGED = OPENS | JOINS  # the rules whose delivery the monitor judges
 
 
 def _bit(name: str) -> int:
@@ -63,7 +65,7 @@ def watch(before: Slot, after: Slot, role: str | None, rule: str | None, taken: 
             opened = (*opened, origin.run)
             if taken.report is not None or returns:
                 answered = max(answered, origin.epoch)
-    if taken is not None and role == "device" and rule == "take_session":
+    if taken is not None and role == "device" and rule in JOINS:
         origin = taken.tag or FORGED
         d = before.device
         answers_run = origin.sender == "server" and origin.run == d.run and origin.epoch == d.epoch

@@ -15,10 +15,13 @@ is never renamed and that no side ever issues.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
-from dmmodel.protocol.messages import Origin, Package
-from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Monitor, Slot
+from dmmodel.protocol.config import RANGES
+from dmmodel.protocol.fields import Nonce
+from dmmodel.protocol.messages import Package
+from dmmodel.protocol.state import AccountData, DeviceData, Slot
 
 BOOTSTRAP_NONCE = 0  # the AAuthData a bootstrap provisions: a constant, never issued again
 FRESH = 1 << 30  # placeholder for a value issued in this step (renamed or drawn after it)
@@ -29,117 +32,190 @@ def is_fresh(value: object) -> bool:
     return type(value) is int and value >= FRESH
 
 
+Collect = Callable[[Any, list[int]], None]  # appends a value's nonces to a list, in renaming order
+Rename = Callable[[Any, Callable[[int], int]], Any]  # the value renamed (itself when unchanged)
 _new = tuple.__new__  # builds a NamedTuple from its fields without the keyword-default call
 
 
-def _package(p: Package, f: Callable[[int], int]) -> Package:
-    cred, tag, chal = p.cred, p.tag, p.chal
-    if type(cred) is tuple:
-        cred = (cred[0], f(cred[1]))
-    if tag is not None and tag.run:
-        run = f(tag.run)
-        if run != tag.run:
-            tag = _new(Origin, (tag.sender, tag.epoch, run, tag.report))
-    if chal is not None:
-        chal = f(chal)
-    if cred == p.cred and tag is p.tag and chal == p.chal:
-        return p
-    return _new(Package, (*p[:2], cred, *p[3:5], chal, *p[6:-1], tag))
+def _value(x: int | None, out: list[int]) -> None:
+    if x is not None:
+        out.append(x)
 
 
-def _packages(packages: tuple[Package, ...], f: Callable[[int], int]) -> tuple[Package, ...]:
-    mapped = tuple([_package(p, f) for p in packages])
-    return packages if mapped == packages else mapped  # the same object when nothing changed
-
-
-def _device(d: DeviceData, f: Callable[[int], int]) -> DeviceData:
-    cnonce, snonce, run = f(d.cnonce), f(d.snonce), f(d.run)
-    if cnonce != d.cnonce or snonce != d.snonce or run != d.run:
-        d = _new(DeviceData, (*d[:8], cnonce, snonce, run))
-    return d
-
-
-def _account(a: AccountData, f: Callable[[int], int]) -> AccountData:
-    cnonce, snonce = f(a.cnonce), f(a.snonce)
-    if cnonce != a.cnonce or snonce != a.snonce:
-        a = _new(AccountData, (*a[:4], cnonce, snonce, *a[6:]))
-    return a
-
-
-def _attacker(attacker: Intruder | None, f: Callable[[int], int]) -> Intruder | None:
-    if attacker is None:
+def _rename_value(x: int | None, f: Callable[[int], int]) -> int | None:
+    if x is None:
         return None
-    recorded, held = attacker.recorded, attacker.held
-    recorded = _packages(recorded, f)
-    if held is not None:
-        package = _package(held[1], f)
-        if package is not held[1]:
-            held = (held[0], package)
-    if recorded is not attacker.recorded or held is not attacker.held:
-        attacker = attacker._replace(recorded=recorded, held=held)
-    return attacker
+    new = f(x)
+    return x if new == x else new
 
 
-def _monitor(monitor: Monitor, f: Callable[[int], int]) -> Monitor:
-    if not monitor.opened:
-        return monitor
-    return _new(Monitor, (tuple(sorted([f(run) for run in monitor.opened])), *monitor[1:]))
+def _credential(x: Any, out: list[int]) -> None:
+    if type(x) is tuple:
+        out.append(x[1])
 
 
-def _package_values(p: Package, out: list[int]) -> None:
-    if p.chal is not None:
-        out.append(p.chal)
-    if type(p.cred) is tuple:
-        out.append(p.cred[1])
-    if p.tag is not None and p.tag.run:
-        out.append(p.tag.run)
+def _rename_credential(x: Any, f: Callable[[int], int]) -> Any:
+    if type(x) is not tuple:
+        return x
+    new = f(x[1])
+    return x if new == x[1] else (x[0], new)
 
 
-def _packages_values(packages: tuple[Package, ...]) -> tuple[int, ...]:
-    out: list[int] = []
-    for p in packages:
-        _package_values(p, out)
-    return tuple(out)
+def _set(xs: tuple[int, ...], out: list[int]) -> None:
+    out += xs
 
 
-def _attacker_values(attacker: Intruder | None) -> tuple[int, ...]:
-    if attacker is None:
-        return ()
-    out: list[int] = []
-    for p in attacker.recorded:
-        _package_values(p, out)
-    if attacker.held is not None:
-        _package_values(attacker.held[1], out)
-    return tuple(out)
+def _rename_set(xs: tuple[int, ...], f: Callable[[int], int]) -> tuple[int, ...]:
+    if not xs:
+        return xs
+    new = tuple(sorted([f(x) for x in xs]))
+    return xs if new == xs else new
 
 
-# The fields of a slot that hold nonces or runs, in renaming order: per field, its values (in
-# order) and its renaming by a function of values (keeping the part itself when nothing changes).
-NONCE_FIELDS: dict[int, tuple[Callable[[Any], tuple[int, ...]], Callable[[Any, Callable], Any]]] = {
-    Slot._fields.index("device"): (lambda d: (d.cnonce, d.snonce, d.run), _device),
-    Slot._fields.index("account"): (lambda a: (a.cnonce, a.snonce), _account),
-    Slot._fields.index("up"): (_packages_values, _packages),
-    Slot._fields.index("down"): (_packages_values, _packages),
-    Slot._fields.index("attacker"): (_attacker_values, _attacker),
-    Slot._fields.index("monitor"): (lambda m: m.opened, _monitor),
+_SHAPES: dict[str, tuple[Collect, Rename]] = {
+    "value": (_value, _rename_value),
+    "credential": (_credential, _rename_credential),
+    "set": (_set, _rename_set),
 }
+
+
+def _mark(hint: Any) -> Nonce | None:
+    return next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Nonce)), None)
+
+
+def _optional(inner: tuple[Collect, Rename]) -> tuple[Collect, Rename]:
+    collect, rename = inner
+
+    def collect_optional(x: Any, out: list[int]) -> None:
+        if x is not None:
+            collect(x, out)
+
+    def rename_optional(x: Any, f: Callable[[int], int]) -> Any:
+        return None if x is None else rename(x, f)
+
+    return collect_optional, rename_optional
+
+
+def _each(inner: tuple[Collect, Rename]) -> tuple[Collect, Rename]:
+    collect, rename = inner
+
+    def collect_each(xs: tuple, out: list[int]) -> None:
+        for x in xs:
+            collect(x, out)
+
+    def rename_each(xs: tuple, f: Callable[[int], int]) -> tuple:
+        new = tuple([rename(x, f) for x in xs])
+        return xs if new == xs else new  # the same object when nothing changed
+
+    return collect_each, rename_each
+
+
+def _positions(cls: type, carriers: list[tuple[int, tuple[Collect, Rename]]]) -> tuple[Collect, Rename]:
+    """The nonces of a tuple (of class ``cls``) whose items ``carriers`` name hold some."""
+    collects = [(i, collect) for i, (collect, _) in carriers]
+    renames = [(i, rename) for i, (_, rename) in carriers]
+
+    def collect_items(x: tuple, out: list[int]) -> None:
+        for i, collect in collects:
+            collect(x[i], out)
+
+    def rename_items(x: tuple, f: Callable[[int], int]) -> tuple:
+        parts = None
+        for i, rename in renames:
+            new = rename(x[i], f)
+            if new is not x[i]:
+                if parts is None:
+                    parts = list(x)
+                parts[i] = new
+        return x if parts is None else _new(cls, parts)
+
+    return collect_items, rename_items
+
+
+_WALKS: dict[type, tuple[Collect, Rename] | None] = {}
+
+
+def _record(cls: type) -> tuple[Collect, Rename] | None:
+    """The nonces of a named tuple, from the marks on its fields' type hints (memoised per class)."""
+    if cls not in _WALKS:
+        hints = get_type_hints(cls, include_extras=True)
+        found = []
+        for i, name in enumerate(cls._fields):  # type: ignore[attr-defined]
+            walk = _walk(hints[name])
+            if walk is not None:
+                mark = _mark(hints[name])
+                found.append((not (mark is not None and mark.first), i, walk))
+        found.sort(key=lambda item: item[:2])
+        _WALKS[cls] = _positions(cls, [(i, walk) for _, i, walk in found]) if found else None
+    return _WALKS[cls]
+
+
+def _walk(hint: Any) -> tuple[Collect, Rename] | None:
+    """How to list and rename the nonces of a value of type ``hint``: None if it holds none.
+    A marked field (:class:`Nonce`) is a leaf; optional values, tuples and named tuples are
+    walked into."""
+    mark = _mark(hint)
+    if mark is not None:
+        return _SHAPES[mark.shape]
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Annotated:
+        return _walk(args[0])
+    if origin is Union or origin is UnionType:
+        walks = [walk for arg in args if arg is not type(None) and (walk := _walk(arg)) is not None]
+        if len(walks) > 1:
+            raise TypeError(f"{hint}: only an optional value may carry nonces, not a union")
+        return _optional(walks[0]) if walks else None
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            inner = _walk(args[0])
+            return None if inner is None else _each(inner)
+        carriers = [(i, walk) for i, arg in enumerate(args) if (walk := _walk(arg)) is not None]
+        return _positions(tuple, carriers) if carriers else None
+    if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
+        return _record(hint)
+    return None
+
+
+def carrier(cls: type) -> tuple[Collect, Rename]:
+    """How to list and rename the nonces of a ``cls`` value, derived from its fields' marks."""
+    walk = _record(cls)
+    if walk is None:
+        raise TypeError(f"{cls.__name__} carries no nonce")
+    return walk
+
+
+def _values_of(collect: Collect) -> Callable[[Any], tuple[int, ...]]:
+    def values_of(part: Any) -> tuple[int, ...]:
+        out: list[int] = []
+        collect(part, out)
+        return tuple(out)
+
+    return values_of
+
+
+# The fields of a slot that hold nonces or runs, in renaming order (field order): per field,
+# its values (in order) and its renaming by a function of values (keeping the part itself when
+# nothing changes). Derived from the ``Nonce`` marks on the fields of the slot's values.
+NONCE_FIELDS: dict[int, tuple[Callable[[Any], tuple[int, ...]], Rename]] = {
+    i: (_values_of(walk[0]), walk[1])
+    for i, name in enumerate(Slot._fields)
+    if (walk := _walk(get_type_hints(Slot, include_extras=True)[name])) is not None
+}
+_collect_slot, _rename_slot = carrier(Slot)
+_rename_package = carrier(Package)[1]
 
 
 def map_nonces(slot: Slot, f: Callable[[int], int]) -> Slot:
     """The slot with ``f`` applied to every nonce and run value, in a fixed order (the machines'
     data, then the channels, then what the attacker holds, then the monitor's runs); real
     credentials are left alone. Parts ``f`` leaves unchanged are kept as they are."""
-    parts = list(slot)
-    for field, (_, rename) in NONCE_FIELDS.items():
-        parts[field] = rename(parts[field], f)
-    return _new(Slot, parts)
+    return _rename_slot(slot, f)
 
 
 def values(slot: Slot) -> list[int]:
     """Every nonce and run value of ``slot``, in :func:`map_nonces`' order."""
     out: list[int] = []
-    for field, (part_values, _) in NONCE_FIELDS.items():
-        out += part_values(slot[field])
+    _collect_slot(slot, out)
     return out
 
 
@@ -161,12 +237,16 @@ def canonical(slot: Slot) -> Slot:
     return slot if names is None else map_nonces(slot, names.__getitem__)
 
 
-ISSUERS = 3 * 8  # (device index, who issues): a device, its server account, its attacker
+ISSUING = ("device", "server", "attacker")  # who issues values for one device
+MAX_DEVICES = RANGES["devices"][1]  # the most devices a configuration may have
+ISSUERS = len(ISSUING) * MAX_DEVICES  # one namespace per (device index, who issues)
 
 
 def issuer(index: int, who: str) -> int:
     """The namespace of values issued for device ``index`` by ``who`` (device, server, attacker)."""
-    return index * 3 + ("device", "server", "attacker").index(who)
+    if not 0 <= index < MAX_DEVICES:
+        raise ValueError(f"device index {index}: a configuration has at most {MAX_DEVICES} devices")
+    return index * len(ISSUING) + ISSUING.index(who)
 
 
 class FreshCounter:
@@ -217,4 +297,4 @@ class FreshCounter:
 
     def settled(self, package: Package) -> Package:
         """``package`` with the placeholders of the last step replaced as in its slot."""
-        return _package(package, lambda value: self.drawn.get(value, value))
+        return _rename_package(package, lambda value: self.drawn.get(value, value))

@@ -7,6 +7,9 @@ alone"); the checker turns these into reachability questions on the explored gra
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -21,22 +24,37 @@ SlotPredicate = Callable[[Slot], bool]
 P = TypeVar("P", bound=SlotPredicate)
 
 
-def reads(*fields: str) -> Callable[[P], P]:
-    """Declares the fields of a slot a predicate reads (its ``reads`` attribute): its verdict is
-    the same on slots that agree on them, so the checker evaluates it once per distinct value
-    of those fields. ``tests/test_predicate_reads.py`` holds each declaration to account."""
-    unknown = set(fields) - set(Slot._fields)
+def fields_read(predicate: SlotPredicate) -> tuple[str, ...]:
+    """The fields of a slot ``predicate`` reads, from its code: each ``slot.<field>`` in it,
+    whichever branch it is on, so none can be missed. Raises ``ValueError`` where the code alone
+    cannot tell: the slot used in any other way (handed on, unpacked, indexed), or a name that is
+    not a field of a slot."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(predicate)))
+    function = tree.body[0]
+    if not isinstance(function, ast.FunctionDef) or not function.args.args:
+        raise ValueError(f"{predicate.__name__}: not a function of a slot")
+    slot = function.args.args[0].arg
+    uses = [node for node in ast.walk(function) if isinstance(node, ast.Name) and node.id == slot]
+    read = [node for node in ast.walk(function)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == slot]
+    if len(read) != len(uses):
+        raise ValueError(f"{predicate.__name__}: uses {slot!r} other than by reading its fields")
+    fields = {node.attr for node in read}
+    unknown = fields - set(Slot._fields)
     if unknown:
-        raise ValueError(f"not fields of a slot: {sorted(unknown)}")
-
-    def declare(predicate: P) -> P:
-        predicate.reads = fields  # type: ignore[attr-defined]
-        return predicate
-
-    return declare
+        raise ValueError(f"{predicate.__name__}: not fields of a slot: {sorted(unknown)}")
+    return tuple(field for field in Slot._fields if field in fields)
 
 
-@reads("device_state", "device", "account")
+def reads(predicate: P) -> P:
+    """Sets ``predicate.reads``, the fields of a slot it reads (:func:`fields_read`): its verdict
+    is the same on slots that agree on them, so the checker evaluates it once per distinct value
+    of those fields."""
+    predicate.reads = fields_read(predicate)  # type: ignore[attr-defined]
+    return predicate
+
+
+@reads
 def secrets_agree(slot: Slot) -> bool:
     """In a session both sides agree on the secrets: a device that has authenticated the server
     holds the generation the server holds for it (or the one it is rotating to)."""
@@ -45,7 +63,7 @@ def secrets_agree(slot: Slot) -> bool:
     return slot.device.gen in (slot.account.gen, slot.account.pending)
 
 
-@reads("server_state", "account")
+@reads
 def sound_authentication(slot: Slot) -> bool:
     """The server is in a session only on a credential of a secret it holds as current, and only
     through the bootstrap-time secret after it has seen a bootstrap report."""
@@ -57,7 +75,7 @@ def sound_authentication(slot: Slot) -> bool:
     return session.gen == slot.account.gen
 
 
-@reads("account")
+@reads
 def no_rollback(slot: Slot) -> bool:
     """A secret superseded by a completed rotation is never accepted again, except the
     bootstrap-time secret together with a bootstrap report."""
@@ -65,7 +83,7 @@ def no_rollback(slot: Slot) -> bool:
     return session is None or session.gen >= session.floor or session.how == "bootstrap"
 
 
-@reads("device", "account", "down")
+@reads
 def ack_for_real_bootstrap(slot: Slot) -> bool:
     """An acknowledgement is only given, and only taken, for a bootstrap that happened and was
     reported: acks in flight name a past bootstrap; the device's ack was read by the server."""
@@ -74,7 +92,7 @@ def ack_for_real_bootstrap(slot: Slot) -> bool:
 
 
 def _kept(name: str) -> SlotPredicate:
-    @reads("monitor")
+    @reads
     def kept(slot: Slot) -> bool:
         return not monitor.violated(slot.monitor, name)
 
@@ -83,19 +101,19 @@ def _kept(name: str) -> SlotPredicate:
     return kept
 
 
-@reads("device_state")
+@reads
 def has_account(slot: Slot) -> bool:
     """The device has been bootstrapped (liveness questions start from here)."""
     return slot.device_state != FACTORY
 
 
-@reads("device_state")
+@reads
 def authenticated(slot: Slot) -> bool:
     """The device has authenticated the server, which authenticated it (DM-HLR-1's goal)."""
     return slot.device_state == AWAITING_CLOSE
 
 
-@reads("device_state", "server_state", "device", "monitor")
+@reads
 def same_run_session(slot: Slot) -> bool:
     """Device and server are in a session opened on the device's current run, each having
     authenticated the other (the goal of recovery after an attack)."""
@@ -103,13 +121,13 @@ def same_run_session(slot: Slot) -> bool:
             and slot.device.run in slot.monitor.opened)
 
 
-@reads("device")
+@reads
 def bootstrap_acknowledged(slot: Slot) -> bool:
     """The device knows the server acknowledged its latest bootstrap (DM-HLR-2's goal)."""
     return slot.device.acked == slot.device.epoch
 
 
-@reads("device", "account")
+@reads
 def type_known(slot: Slot) -> bool:
     """The server knows how the device was actually bootstrapped: type and profile (DM-HLR-3's goal)."""
     return slot.account.known_type == (slot.device.boot, slot.device.profile)

@@ -11,7 +11,7 @@ and the packages the machine sends.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -78,6 +78,23 @@ class Chain:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """An answer a rule may give instead of its plain one (e.g. rotating the secrets).
+
+    The table derives the rule's twin from it (:meth:`Rule.twin`): named ``<rule>_<name>``, on
+    trigger ``<trigger>_<name>`` (so the environment offers either answer as a step of its own),
+    enabled when ``allowed(ctx, data)`` and the rule's guard hold, its effect the rule's own
+    effect called with ``choice=name``; ``rotates`` says the twin sends new secrets, and its
+    doc is the rule's name followed by ``doc``.
+    """
+
+    name: str
+    allowed: Callable[[Ctx, Any], bool]
+    doc: str
+    rotates: bool = False
+
+
+@dataclass(frozen=True)
 class Rule:
     """One row of a machine table.
 
@@ -87,8 +104,14 @@ class Rule:
     the protocol, a fault or the setup makes it happen; a fault names the ``budget`` (a field of
     :class:`Bounds`) it spends; ``disconnects`` drops whatever the slot has in flight; ``args``
     lists the arguments the environment offers it in a slot (each a tuple whose first item names
-    it); ``chain`` fires a rule of the other machine of the slot; ``choice`` names an alternative
-    answer the machine may choose (e.g. rotating the secrets) next to its plain one.
+    it); ``chain`` fires a rule of the other machine of the slot; ``alternative`` declares another
+    answer the machine may choose instead (e.g. rotating the secrets), whose rule the table
+    derives, and on that derived twin ``choice`` names the alternative it answers with.
+
+    Flags, for the monitor, the wire and the charts: ``opens`` (the server opens a session on the
+    package it takes), ``joins`` (the device takes the session the server opened), ``resyncs``
+    (the server returns to the bootstrap-time secret), ``rotates`` (the server sends new
+    secrets), ``refuses`` (the server answers a credential no held secret matches).
 
     Meaning: ``requires`` names the variant switch the rule belongs to (what the change request
     adds), if any; ``adds`` lists what a switch adds inside the effect of a rule that exists
@@ -110,7 +133,13 @@ class Rule:
     disconnects: bool = False
     args: ArgChoices | None = None
     chain: Chain | None = None
+    alternative: Alternative | None = None
     choice: str | None = None
+    opens: bool = False
+    joins: bool = False
+    resyncs: bool = False
+    rotates: bool = False
+    refuses: bool = False
     requires: str | None = None
     adds: tuple[tuple[str, str], ...] = ()
     doc: str = ""
@@ -122,10 +151,49 @@ class Rule:
         own = () if self.requires is None else (self.requires,)
         return tuple(dict.fromkeys(own + tuple(switch for switch, _ in self.adds)))
 
+    def twin(self) -> Rule:
+        """The rule that gives this rule's :class:`Alternative` answer."""
+        alt = self.alternative
+        if alt is None:
+            raise ValueError(f"{self.name} declares no alternative")
+        guard, effect, allowed, choice = self.guard, self.effect, alt.allowed, alt.name
+
+        def twin_guard(ctx: Ctx, data: Any, arg: Any) -> bool:
+            return allowed(ctx, data) and guard(ctx, data, arg)
+
+        def twin_effect(ctx: Ctx, data: Any, arg: Any) -> tuple[Any, tuple[Package, ...]]:
+            return effect(ctx, data, arg, choice)  # type: ignore[call-arg]
+
+        twin_guard.__name__ = f"{guard.__name__}_{choice}"
+        twin_effect.__name__ = f"{effect.__name__}_{choice}"
+        return replace(self, name=f"{self.name}_{choice}", trigger=f"{self.trigger}_{choice}",
+                       guard=twin_guard, effect=twin_effect, alternative=None, choice=choice,
+                       rotates=self.rotates or alt.rotates, doc=f"as {self.name}, {alt.doc}")
+
+
+def with_twins(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """``rules`` with the twin of each rule that declares an alternative (unless there already):
+    the twins of a trigger's rules follow its last rule, in the order of their rules."""
+    names = {r.name for r in rules}
+    twins: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if rule.alternative is not None and f"{rule.name}_{rule.alternative.name}" not in names:
+            twins.setdefault(rule.trigger, []).append(rule.twin())
+    if not twins:
+        return rules
+    last = {rule.trigger: i for i, rule in enumerate(rules)}
+    out: list[Rule] = []
+    for i, rule in enumerate(rules):
+        out.append(rule)
+        if last[rule.trigger] == i:
+            out += twins.get(rule.trigger, [])
+    return tuple(out)
+
 
 @dataclass(frozen=True)
 class MachineTable:
-    """A machine: its control states, initial state and ordered rules (names unique)."""
+    """A machine: its control states, initial state and ordered rules (names unique), the twins
+    of rules that declare an alternative among them (:func:`with_twins`)."""
 
     name: str
     states: tuple[str, ...]
@@ -133,6 +201,7 @@ class MachineTable:
     rules: tuple[Rule, ...]
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "rules", with_twins(self.rules))
         names = [r.name for r in self.rules]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.name}: rule names must be unique")

@@ -14,7 +14,7 @@ from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.config import KEEP_PREVIOUS
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE, FRESH
-from dmmodel.protocol.rules import FAULT, Ctx, MachineTable, Rule
+from dmmodel.protocol.rules import FAULT, Alternative, Ctx, MachineTable, Rule
 from dmmodel.protocol.state import AccountData, Session
 
 IDLE, NOTIFIED, IN_SESSION = "idle", "notified", "in_session"
@@ -65,7 +65,11 @@ def bootstrap_secret_matches(ctx: Ctx, a: AccountData, p: Package) -> bool:
 
 
 def can_rotate(ctx: Ctx, a: AccountData) -> bool:
+    """The bounds leave a rotation to issue."""
     return a.issued < ctx.bounds.rotations
+
+
+ROTATING = Alternative("rotating", can_rotate, "and Replace AAuthSecret (rotation)", rotates=True)
 
 
 def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotate: bool):
@@ -113,30 +117,15 @@ def open_session(ctx: Ctx, a: AccountData, p: Package, gen: int, how: str, rotat
     return a, (reply,)
 
 
-def accept(ctx: Ctx, a: AccountData, p: Package):
+def accept(ctx: Ctx, a: AccountData, p: Package, choice: str | None = None):
+    """Open a session on the held secret the credential was made from (rotating, if chosen)."""
     gen, how = matching_secret(ctx, a, p)
-    return open_session(ctx, a, p, gen, how, rotate=False)
+    return open_session(ctx, a, p, gen, how, rotate=choice == ROTATING.name)
 
 
-def accept_rotating(ctx: Ctx, a: AccountData, p: Package):
-    gen, how = matching_secret(ctx, a, p)
-    return open_session(ctx, a, p, gen, how, rotate=True)
-
-
-def recognise(ctx: Ctx, a: AccountData, p: Package):
-    return open_session(ctx, a, p, BOOTSTRAP_GEN, "bootstrap", rotate=False)
-
-
-def recognise_rotating(ctx: Ctx, a: AccountData, p: Package):
-    return open_session(ctx, a, p, BOOTSTRAP_GEN, "bootstrap", rotate=True)
-
-
-def held_and_can_rotate(ctx: Ctx, a: AccountData, p: Package) -> bool:
-    return can_rotate(ctx, a) and held_secret_matches(ctx, a, p)
-
-
-def bootstrap_and_can_rotate(ctx: Ctx, a: AccountData, p: Package) -> bool:
-    return can_rotate(ctx, a) and bootstrap_secret_matches(ctx, a, p)
+def recognise(ctx: Ctx, a: AccountData, p: Package, choice: str | None = None):
+    """Open a session on the bootstrap-time secret of a reported bootstrap (rotating, if chosen)."""
+    return open_session(ctx, a, p, BOOTSTRAP_GEN, "bootstrap", rotate=choice == ROTATING.name)
 
 
 def aborted(ctx: Ctx, a: AccountData, p: Package) -> bool:
@@ -206,20 +195,15 @@ SERVER = MachineTable(
         Rule("abort", "receive_package1", ALL_STATES, IDLE, guard=aborted, effect=end_session,
              consumes=1, doc="Alert 1223 from the device: the session is over"),
         Rule("accept", "receive_package1", ALL_STATES, IN_SESSION, guard=held_secret_matches,
-             effect=accept, consumes=1, adds=OPENS_SESSION,
+             effect=accept, consumes=1, adds=OPENS_SESSION, alternative=ROTATING, opens=True,
              doc="credential of a held secret: 212 + commands"),
         Rule("recognise_bootstrap", "receive_package1", ALL_STATES, IN_SESSION,
              guard=bootstrap_secret_matches, effect=recognise, consumes=1, requires="report",
-             adds=OPENS_SESSION, doc="bootstrap report + bootstrap-time secret: 212, resynchronise"),
-        Rule("refuse", "receive_package1", ALL_STATES, IDLE, effect=refuse, consumes=1,
+             adds=OPENS_SESSION, alternative=ROTATING, opens=True, resyncs=True,
+             doc="bootstrap report + bootstrap-time secret: 212, resynchronise"),
+        Rule("refuse", "receive_package1", ALL_STATES, IDLE, effect=refuse, consumes=1, refuses=True,
              doc="no secret matches: 401 + Chal with a new nonce"),
-        Rule("accept_rotating", "receive_package1_rotating", ALL_STATES, IN_SESSION,
-             guard=held_and_can_rotate, effect=accept_rotating, consumes=1, choice="rotating",
-             adds=OPENS_SESSION, doc="as accept, and Replace AAuthSecret (rotation)"),
-        Rule("recognise_bootstrap_rotating", "receive_package1_rotating", ALL_STATES, IN_SESSION,
-             guard=bootstrap_and_can_rotate, effect=recognise_rotating, consumes=1,
-             choice="rotating", requires="report", adds=OPENS_SESSION,
-             doc="as recognise_bootstrap, and Replace AAuthSecret"),
+        # the table adds accept_rotating and recognise_bootstrap_rotating (ROTATING) here
         Rule("refused_by_device", "receive_package3", (IN_SESSION,), IDLE,
              guard=refused_by_device, effect=take_refusal, consumes=3,
              adds=(("integrity", "checks MAC"),),

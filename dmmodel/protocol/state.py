@@ -6,8 +6,9 @@ checker stores them, the executable machines snapshot into them, and the two are
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
+from dmmodel.protocol.fields import NONCE, NONCE_SET
 from dmmodel.protocol.messages import Package
 
 NO_ACCOUNT = -1
@@ -32,9 +33,9 @@ class DeviceData(NamedTuple):
     acked: int = 0
     retries: int = 0
     server_initiated: bool = False
-    cnonce: int = 0
-    snonce: int = 0
-    run: int = 0
+    cnonce: Annotated[int, NONCE] = 0
+    snonce: Annotated[int, NONCE] = 0
+    run: Annotated[int, NONCE] = 0
 
 
 class Session(NamedTuple):
@@ -59,8 +60,8 @@ class AccountData(NamedTuple):
     pending: int | None = None
     previous: int | None = None
     issued: int = 0
-    cnonce: int = 0
-    snonce: int = 0
+    cnonce: Annotated[int, NONCE] = 0
+    snonce: Annotated[int, NONCE] = 0
     known_type: tuple[str, str] | None = None  # (bootstrap type, profile) read from the device
     report_seen: int = 0
     floor: int = 0
@@ -87,7 +88,7 @@ class Monitor(NamedTuple):
     bootstrap whose genuine report the server has answered, and the properties violated so far
     (bit ``i`` for ``monitor.WATCHED[i]``)."""
 
-    opened: tuple[int, ...] = ()
+    opened: Annotated[tuple[int, ...], NONCE_SET] = ()
     answered: int = 0
     violated: int = 0
 

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, Protocol
 from dmmodel.protocol import attacker, device, server
 from dmmodel.protocol.config import Bounds, Config
 from dmmodel.protocol.crypto import Crypto
+from dmmodel.protocol.fields import setter
 from dmmodel.protocol.messages import Origin, Package
 from dmmodel.protocol.monitor import secret_read, watch
 from dmmodel.protocol.rules import ATTACK, FAULT, PROTOCOL, ActionClass, MachineTable, Role, Rule
@@ -63,6 +64,7 @@ class Step(StrEnum):
 
 
 _new = tuple.__new__  # builds a NamedTuple from its fields without the keyword-default call
+_with_tag, _with_monitor = setter(Package, "tag"), setter(Slot, "monitor")
 ATTACK_STEPS = {Step(kind) for kind in ("record", "drop", "hold", "release", "replay", "edit", "forge")}
 
 class Action(NamedTuple):
@@ -261,7 +263,7 @@ def _tag(packages: tuple[Package, ...], role: Role, device: DeviceData, account:
         origin = Origin("server", t.epoch, t.run, taken.report is not None and account.report_seen >= t.epoch)
     else:
         origin = Origin("server")
-    return tuple([_new(Package, (*p[:-1], origin)) for p in packages])
+    return tuple([_with_tag(p, origin) for p in packages])
 
 
 def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
@@ -332,5 +334,5 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
                         monitor))
     monitor = watch(slot, after, role, action.rule, taken)
     if monitor is not after.monitor:
-        after = _new(Slot, (*after[:8], monitor))
+        after = _with_monitor(after, monitor)
     return runtime.settle(after, role)

@@ -124,7 +124,7 @@ class CompiledSystem:
 
     def _keep(self, role: Role, data: Any) -> Any:
         """The one object kept for machine data ``data`` of ``role``."""
-        field = D if role is Role.DEVICE else A
+        field = DEVICE_FIELD if role is Role.DEVICE else ACCOUNT_FIELD
         return self.parts[field][self.part_id(field, data)]
 
     def part_id(self, field: int, part: Any) -> int:
@@ -170,7 +170,7 @@ class CompiledSystem:
         parts, values, renamings, renamed = self.parts, self.values, self.renamings, self.renamed
         olds = [(key >> shift) & PART_MASK for shift in SHIFTS]
         slot = tuple.__new__(Slot, [p[i] for p, i in zip(parts, olds, strict=True)])
-        ids, part_id = self.ids, self.part_id
+        ids, part_id, gather = self.ids, self.part_id, GATHER
         out = []
         for action in slot_actions(slot, self.config, runtime):
             nxt = apply_action(slot, action, runtime)
@@ -183,8 +183,7 @@ class CompiledSystem:
                     pid = part_id(field, part)
                 nkey += (pid - olds[field]) << SHIFTS[field]
                 pids[field] = pid
-            found = (values[D][pids[D]] + values[A][pids[A]] + values[U][pids[U]]
-                     + values[W][pids[W]] + values[T][pids[T]] + values[M][pids[M]])
+            found = gather(values, pids)
             names = renamings.get(found, found)
             if names is found:
                 names = renamings[found] = renaming(found)
@@ -224,8 +223,19 @@ class CompiledSystem:
 PART_BITS = 32
 PART_MASK = (1 << PART_BITS) - 1
 FIELDS = tuple(range(len(Slot._fields)))
-D, A, U, W, T, M = NONCE_FIELDS  # device, account, up, down, attacker, monitor: renaming order
+DEVICE_FIELD, ACCOUNT_FIELD = Slot._fields.index("device"), Slot._fields.index("account")
 SHIFTS = tuple(k * PART_BITS for k in FIELDS)
+
+
+def _gatherer(fields: Iterable[int]) -> Callable[[tuple[list, ...], list[int]], tuple[int, ...]]:
+    """The nonce values of a slot's parts in renaming order, from the values kept per part id
+    (``values``) and the slot's part ids (``pids``): ``values[k][pids[k]] + ...`` over the slot
+    fields that carry nonces, generated as one expression (the search evaluates it every step)."""
+    body = " + ".join(f"values[{k}][pids[{k}]]" for k in fields) or "()"
+    return eval(f"lambda values, pids: {body}")  # the fields are ints: nothing else is evaluated
+
+
+GATHER = _gatherer(NONCE_FIELDS)
 
 
 def fields_mask(fields: Iterable[str]) -> int:

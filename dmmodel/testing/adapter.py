@@ -93,6 +93,6 @@ def own_server(config: Config, index: int) -> MachineAdapter:
 def forgetful_server(config: Config, index: int) -> MachineAdapter:
     """A faulty server: it forgets the bootstrap-time secret, so it never recognises a report."""
     table = TABLES[Role.SERVER]
-    kept = tuple(r for r in table.rules if not r.name.startswith("recognise_bootstrap"))
+    kept = tuple(r for r in table.rules if not r.resyncs)
     faulty = MachineTable("forgetful server", table.states, table.initial, kept)
     return MachineAdapter(Role.SERVER, faulty, config, index)

@@ -65,7 +65,7 @@ class _Builder:
             session = entry.slot.account.session
             secret = session.gen if session is not None else entry.slot.account.gen
         label = f"{entry.number}. " + package_label(package, _label_secret(package, secret))
-        if package.number == 2 and entry.rule == "refuse":
+        if package.number == 2 and RULES[role, entry.rule].refuses:
             label += f"\n(no held secret matches; server holds g{secret})"
         highlight = carries_cr_addition(package) or RULES[role, entry.rule].requires is not None
         self.in_flight.setdefault((index, channel), []).append((len(self.events), secret))

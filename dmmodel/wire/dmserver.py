@@ -34,6 +34,7 @@ from dmmodel.wire.tree import WireError
 from dmmodel.wire.words import ModelWords
 
 DM_CONTENT_TYPES = (codec.xml.CONTENT_TYPE, codec.wbxml.CONTENT_TYPE)
+ROTATES = frozenset(r.trigger for r in TABLES[Role.SERVER].rules if r.rotates)  # triggers of rotating rules
 
 
 class Refused(Exception):
@@ -143,8 +144,7 @@ class AccountRuntime:
     def serve_package(self, package: Package) -> tuple[str | None, tuple[Package, ...]]:
         """The model's server takes ``package``: the rule it fired (None if none) and what it sent.
         It rotates the secrets whenever its rules allow (the choice that leads to the deadlock)."""
-        triggers = sorted(CONSUMERS[Role.SERVER].get(package.number, ()),
-                          key=lambda t: not t.endswith("_rotating"))
+        triggers = sorted(CONSUMERS[Role.SERVER].get(package.number, ()), key=lambda t: t not in ROTATES)
         for trigger in triggers:
             if self.server.may_trigger(trigger, arg=package):
                 self.server.sent = ()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dmmodel.protocol import vocabulary as v
+from dmmodel.protocol.fields import Ghost, marked
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import FAULT, Ctx, MachineTable, Role
@@ -46,7 +47,7 @@ class Judgement:
     faults: tuple[str, ...]
 
 
-WIRE_FIELDS = tuple(name for name in Package._fields if name != "tag")  # ``tag`` is a ghost
+WIRE_FIELDS = tuple(name for name in Package._fields if name not in marked(Package, Ghost))
 
 
 def _differences(real: Package, expected: Package) -> list[str]:
