@@ -22,13 +22,13 @@ from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.config import CAPABILITIES, Attacker, Config, make_config, named_attacker
 from dmmodel.protocol.messages import FORGED, Origin, Package
 from dmmodel.protocol.rules import ATTACK
-from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Monitor, Slot
+from dmmodel.protocol.state import AccountData, AttackerState, DeviceData, Monitor, Slot
 from dmmodel.protocol.system import (
     ATTACK_STEPS,
     BUDGETS,
     Action,
     Channel,
-    Step,
+    StepKind,
     apply_action,
     initial_slot,
     slot_actions,
@@ -60,7 +60,7 @@ def make_slot(up: tuple[Package, ...] = (), down: tuple[Package, ...] = (),
     neither read nor change them) and no fault budget is left."""
     return Slot("awaiting_auth", DeviceData(gen=0, epoch=1, run=5), "in_session", AccountData(),
                 up, down, (0,) * len(BUDGETS),
-                Intruder(recorded=recorded, held=held, left=left, secrets=secrets),
+                AttackerState(recorded=recorded, held=held, left=left, secrets=secrets),
                 Monitor(opened=(5,), answered=1, violated=0))
 
 
@@ -73,7 +73,7 @@ def offered(slot: Slot, cfg: Config) -> list[tuple[str, str, object]]:
 def take(slot: Slot, cfg: Config, kind: str, channel: str, arg: object = None) -> Slot:
     """The slot after the attack step, which must be on offer."""
     assert (kind, channel, arg) in offered(slot, cfg), (kind, channel, arg, offered(slot, cfg))
-    action = Action(Step(kind), None, Channel(channel), arg=arg, cls=ATTACK)
+    action = Action(StepKind(kind), None, Channel(channel), arg=arg, cls=ATTACK)
     return apply_action(slot, action, CompiledRuntime(cfg, 0))
 
 
@@ -287,6 +287,6 @@ def test_attack_steps_never_change_the_machines_or_the_monitor(name):
                     taken.add(action.step)
                     assert [getattr(after, f) for f in UNTOUCHED] == [getattr(slot, f) for f in UNTOUCHED]
             slot = apply_action(slot, rng.choice(actions), runtime)
-    assert taken == {Step(k) for k in CAPABILITIES[:5] if named_attacker(name).can(k)} | (
-        {Step.RELEASE} if named_attacker(name).can("hold") else set()) | (
-        {Step.FORGE} if named_attacker(name).can("forge") else set())
+    assert taken == {StepKind(k) for k in CAPABILITIES[:5] if named_attacker(name).can(k)} | (
+        {StepKind.RELEASE} if named_attacker(name).can("hold") else set()) | (
+        {StepKind.FORGE} if named_attacker(name).can("forge") else set())

@@ -17,7 +17,7 @@ from dmmodel.protocol.config import ATTACKERS, PRESETS, Config, load_bounds, mak
 from dmmodel.protocol.crypto import SymbolicCrypto
 from dmmodel.protocol.messages import FORGED, Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
-from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Slot
+from dmmodel.protocol.state import AccountData, AttackerState, DeviceData, Slot
 from dmmodel.search.checkable import DMModel
 
 EAVESDROP, CARD, NETWORK = ATTACKERS["eavesdrop"], ATTACKERS["card-leak"], ATTACKERS["network"]
@@ -25,40 +25,40 @@ TLS = replace(NETWORK, tls=True)
 ROTATION = Package(2, status=212, chal=3, cred=(0, 1), replace=1)
 
 
-def slot(intruder: Intruder, cnonce: int = 5, snonce: int = 6, up=(), down=()) -> Slot:
+def slot(intruder: AttackerState, cnonce: int = 5, snonce: int = 6, up=(), down=()) -> Slot:
     return Slot("awaiting_auth", DeviceData(gen=0, epoch=1, snonce=snonce, run=2), "idle",
                 AccountData(gen=1, cnonce=cnonce), up, down, (1, 0, 0), intruder)
 
 
 def test_a_replace_in_clear_teaches_the_new_secret():
     assert attacker.reads(EAVESDROP, (ROTATION,))
-    learnt = attacker.learn(Intruder(left=1), (ROTATION,), EAVESDROP)
+    learnt = attacker.learn(AttackerState(left=1), (ROTATION,), EAVESDROP)
     assert learnt.secrets == (1,)
 
 
 @pytest.mark.parametrize("why", ["tls", "no forge", "no budget", "no replace"])
 def test_nothing_is_learnt_that_cannot_be_read_or_used(why):
-    settings, a, sent = EAVESDROP, Intruder(left=1), (ROTATION,)
+    settings, a, sent = EAVESDROP, AttackerState(left=1), (ROTATION,)
     if why == "tls":
         settings = replace(NETWORK, tls=True)
     elif why == "no forge":
         settings = ATTACKERS["replay"]
     elif why == "no budget":
-        a = Intruder(left=0)
+        a = AttackerState(left=0)
     else:
         sent = (ROTATION._replace(replace=None),)
     assert attacker.learn(a, sent, settings) == a
 
 
 def test_the_secrecy_mark_is_set_whoever_reads():
-    m = monitor.secret_read(slot(Intruder()).monitor)
+    m = monitor.secret_read(slot(AttackerState()).monitor)
     assert monitor.violated(m, monitor.SECRECY)
     assert not attacker.reads(TLS, (ROTATION,))
     assert attacker.reads(ATTACKERS["delay"], (ROTATION,))  # reading needs no capability
 
 
 def test_a_learnt_secret_makes_a_package_the_server_takes():
-    s = slot(Intruder(left=1, secrets=(1,)))
+    s = slot(AttackerState(left=1, secrets=(1,)))
     names = attacker.forgeries(EAVESDROP, PRESETS["cr-fresh-hmac"], s)
     assert "Pkg1, g1 over the server's nonce" in names
     assert "Pkg2 212, g1 over the device's nonce" in names
@@ -68,15 +68,15 @@ def test_a_learnt_secret_makes_a_package_the_server_takes():
 
 
 def test_a_nonce_never_sent_in_clear_is_not_known():
-    s = slot(Intruder(left=1, secrets=(1,)), cnonce=BOOTSTRAP_NONCE, snonce=BOOTSTRAP_NONCE)
+    s = slot(AttackerState(left=1, secrets=(1,)), cnonce=BOOTSTRAP_NONCE, snonce=BOOTSTRAP_NONCE)
     assert attacker.forgeries(EAVESDROP, PRESETS["cr"], s) == ["Pkg3 confirming a Replace"]
-    card = attacker.forgeries(CARD, PRESETS["cr"], s._replace(attacker=Intruder(left=1, secrets=(0,))))
+    card = attacker.forgeries(CARD, PRESETS["cr"], s._replace(attacker=AttackerState(left=1, secrets=(0,))))
     assert "Pkg1 + report, g0 over the bootstrap nonce" in card
 
 
 def test_under_tls_only_the_card_holder_forges_and_only_over_the_provisioned_nonce():
     card_tls = replace(CARD, tls=True)
-    s = slot(Intruder(left=1, secrets=(0,)))
+    s = slot(AttackerState(left=1, secrets=(0,)))
     names = attacker.forgeries(card_tls, PRESETS["cr"], s)
     assert names and all(n.endswith("over the bootstrap nonce") for n in names)
 
@@ -89,9 +89,9 @@ def test_under_tls_only_a_notification_can_be_held():
 
 def test_the_last_active_step_forgets_what_can_no_longer_be_used():
     package = Package(1, alert=1201, cred=(0, 0))
-    s = slot(Intruder(recorded=(package,), left=1, secrets=(1,)), up=(package,))
+    s = slot(AttackerState(recorded=(package,), left=1, secrets=(1,)), up=(package,))
     after = attacker.attack(s, "drop", "up", None, SymbolicCrypto(), 0)
-    assert after.attacker == Intruder(left=0)
+    assert after.attacker == AttackerState(left=0)
     options = attacker.options(after._replace(up=(package,)), make_config("attack-replay").bounds,
                                PRESETS["cr"])
     assert options == []  # no budget: not even a recording, which no replay could use
@@ -135,7 +135,7 @@ def test_under_tls_the_card_holder_reads_only_answers_on_its_own_connection():
     card_tls = replace(CARD, tls=True)
     forged = Package(1, alert=1201, cred=(0, 0), report=1, tag=FORGED)
     refusal = (Package(2, status=401, chal=7),)
-    a = Intruder(left=1, secrets=(0,))
+    a = AttackerState(left=1, secrets=(0,))
     assert attacker.hears_answer(a, card_tls, forged, refusal).own_answer
     genuine = forged._replace(tag=None)
     assert not attacker.hears_answer(a._replace(own_answer=True), card_tls, genuine, refusal).own_answer

@@ -1,7 +1,7 @@
 """The conformance kit: the model as oracle for an implementation behind an adapter.
 
 The project's own device and server machines, put behind adapters, must conform; a server that
-forgets the bootstrap-time secret must be caught, with a failure that says what it was given,
+forgets the bootstrap secret must be caught, with a failure that says what it was given,
 what it answered and what the model allows.
 """
 

@@ -15,7 +15,7 @@ from dmmodel.protocol import monitor
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.config import make_config
 from dmmodel.protocol.messages import FORGED, Origin, Package
-from dmmodel.protocol.state import AccountData, DeviceData, Intruder, Monitor, Slot
+from dmmodel.protocol.state import AccountData, AttackerState, DeviceData, Monitor, Slot
 from dmmodel.runtime.machines import ExecutableSystem
 
 AGREE_S, AGREE_D = monitor.SERVER_AGREEMENT, monitor.DEVICE_AGREEMENT
@@ -25,7 +25,7 @@ NOTHING_SEEN = Monitor()
 
 def make_slot(device: DeviceData | None = None, account: AccountData | None = None,
               up: tuple[Package, ...] = (), down: tuple[Package, ...] = (),
-              attacker: Intruder | None = None, mon: Monitor = NOTHING_SEEN,
+              attacker: AttackerState | None = None, mon: Monitor = NOTHING_SEEN,
               device_state: str = "awaiting_auth", server_state: str = "idle") -> Slot:
     return Slot(device_state, device or DeviceData(gen=0, epoch=1, run=5), server_state,
                 account or AccountData(), up, down, (0,), attacker, mon)
@@ -354,9 +354,9 @@ def test_a_run_with_a_package_on_either_channel_is_kept():
 
 
 def test_a_run_with_a_package_the_attacker_recorded_or_holds_is_kept():
-    assert relevant((3, 5), attacker=Intruder(recorded=(package1(run=3),))) == (3, 5)
-    assert relevant((3, 5), attacker=Intruder(held=("down", package2(run=3)))) == (3, 5)
-    assert relevant((3, 5), attacker=Intruder(recorded=(package1(run=4),))) == (5,)
+    assert relevant((3, 5), attacker=AttackerState(recorded=(package1(run=3),))) == (3, 5)
+    assert relevant((3, 5), attacker=AttackerState(held=("down", package2(run=3)))) == (3, 5)
+    assert relevant((3, 5), attacker=AttackerState(recorded=(package1(run=4),))) == (5,)
 
 
 def test_untagged_and_forged_packages_keep_no_run():

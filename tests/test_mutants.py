@@ -29,7 +29,7 @@ from dmmodel.protocol.config import KEEP_PREVIOUS, Config, make_config
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE, FRESH
 from dmmodel.protocol.rules import Ctx, Role
-from dmmodel.protocol.state import AccountData, DeviceData
+from dmmodel.protocol.state import BOOTSTRAP_GEN, AccountData, DeviceData
 from dmmodel.search.checkable import property_names
 
 ACCEPT_ROTATING = server.SERVER.rule("accept_rotating").effect  # the twin the table derives
@@ -193,9 +193,9 @@ def matching_over_bootstrap_nonce(ctx: Ctx, a: AccountData, p: Package) -> tuple
 
 
 def report_over_provisioned_nonce(ctx: Ctx, a: AccountData, p: Package) -> bool:
-    """A report and a credential of the bootstrap-time secret over the provisioned nonce, with or
+    """A report and a credential of the bootstrap secret over the provisioned nonce, with or
     without a challenge (the challenge's check left out)."""
-    return p.report is not None and p.cred == ctx.crypto.client(ctx.index, server.BOOTSTRAP_GEN,
+    return p.report is not None and p.cred == ctx.crypto.client(ctx.index, BOOTSTRAP_GEN,
                                                                  BOOTSTRAP_NONCE)
 
 
@@ -236,7 +236,7 @@ def replace_outside_tls(settings, sent: tuple[Package, ...]) -> bool:
 D, S = Role.DEVICE, Role.SERVER
 MUTANTS = (
     Mutant("sound_authentication", "bootstrap-without-resync",
-           "the server accepts the bootstrap-time secret but leaves the account on the rotated one",
+           "the server accepts the bootstrap secret but leaves the account on the rotated one",
            DEFAULT_CR, (RulePatch(S, "recognise_bootstrap", effect=recognise_without_resync),)),
     Mutant("no_rollback", "previous-kept-after-use",
            "keep-previous never drops the old secret, so it is accepted after the new one was used",

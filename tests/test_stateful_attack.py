@@ -67,7 +67,7 @@ def test_attacker_rules_come_with_an_attacker_only():
 # The shortest replay, as Hypothesis prints it: the server opens a second session on one run.
 REPLAY_PROGRAM = (
     ("bootstrap_smartcard", {}),
-    ("connect", {}),  # Package 1 with the bootstrap report, over the bootstrap-time secret
+    ("connect", {}),  # Package 1 with the bootstrap report, over the bootstrap secret
     ("record_up", {"pick": 0}),  # the attacker copies it on the way
     ("deliver_up", {}),  # the server opens a session on it
     ("replay_up", {"pick": 0}),  # the attacker sends the copy again

@@ -20,9 +20,7 @@ from dmmodel.protocol.config import Attacker, Bounds, Variant
 from dmmodel.protocol.crypto import Crypto
 from dmmodel.protocol.messages import FORGED, Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE, FRESH
-from dmmodel.protocol.state import Intruder, Slot
-
-CARD_GEN = 0  # the generation the card and the factory provision: what a leak reveals
+from dmmodel.protocol.state import BOOTSTRAP_GEN, AttackerState, Slot
 
 
 def channel_of(package: Package) -> str:
@@ -30,11 +28,11 @@ def channel_of(package: Package) -> str:
     return "up" if package.number in (1, 3) else "down"
 
 
-def intruder(attacker: Attacker) -> Intruder | None:
+def initial_state(attacker: Attacker) -> AttackerState | None:
     """The attacker's initial state, or None on a benign network."""
     if not attacker.active:
         return None
-    return Intruder(left=attacker.budget, secrets=(CARD_GEN,) if attacker.card_secret else ())
+    return AttackerState(left=attacker.budget, secrets=(BOOTSTRAP_GEN,) if attacker.card_secret else ())
 
 
 def reads(attacker: Attacker, sent: tuple[Package, ...]) -> bool:
@@ -43,7 +41,7 @@ def reads(attacker: Attacker, sent: tuple[Package, ...]) -> bool:
     return not attacker.tls and any(p.replace is not None for p in sent)
 
 
-def learn(a: Intruder, sent: tuple[Package, ...], attacker: Attacker) -> Intruder:
+def learn(a: AttackerState, sent: tuple[Package, ...], attacker: Attacker) -> AttackerState:
     """What the attacker keeps knowing after ``sent`` travelled: the secrets a Replace carried
     in clear, as long as it can still use them (it can forge and has budget left; knowledge it
     can never use is not kept, so that states differing only in it are one)."""
@@ -55,8 +53,8 @@ def learn(a: Intruder, sent: tuple[Package, ...], attacker: Attacker) -> Intrude
     return a._replace(secrets=tuple(sorted({*a.secrets, *new})))
 
 
-def hears_answer(a: Intruder, attacker: Attacker, taken: Package | None, sent: tuple[Package, ...]
-                 ) -> Intruder:
+def hears_answer(a: AttackerState, attacker: Attacker, taken: Package | None, sent: tuple[Package, ...]
+                 ) -> AttackerState:
     """Under TLS the attacker reads only its own connection: it learns the nonce of a server's
     Package 2 that answers a package it made (kept only while it can still forge with it)."""
     if not attacker.tls or not attacker.can("forge") or a.left == 0:
@@ -209,4 +207,4 @@ def attack(slot: Slot, kind: str, channel: str, arg: Any, crypto: Crypto, index:
     if left == 0:  # nothing recorded or known can be used any more: forget it (a held package
         recorded, secrets, own_answer = (), (), False  # can still be released, which is free)
     return slot._replace(up=queues["up"], down=queues["down"],
-                         attacker=Intruder(recorded, held, left, secrets, own_answer))
+                         attacker=AttackerState(recorded, held, left, secrets, own_answer))

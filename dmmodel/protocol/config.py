@@ -254,7 +254,7 @@ def _cr(name: str, doc: str, **switches: bool) -> Variant:
 
 MITIGATIONS = (
     _cr("cr-challenge", "cr-keep-previous; the server answers a report with 401 + a fresh Chal and "
-        "accepts the bootstrap-time secret only over that nonce", challenge=True),
+        "accepts the bootstrap secret only over that nonce", challenge=True),
     _cr("cr-device-nonce", "cr-keep-previous; every session's Package 1 carries a fresh device "
         "nonce for the server's credential, and the acknowledgement names the bootstrap it answers",
         device_nonce=True, bound_ack=True),

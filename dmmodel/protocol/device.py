@@ -55,7 +55,7 @@ PUSH = Chain(Role.SERVER, "pushed_bootstrap", pushed_by_server)
 
 
 def bootstrap(ctx: Ctx, d: DeviceData, arg: tuple[str, int]) -> tuple[DeviceData, tuple]:
-    """Install a fresh account: secret generation, bootstrap-time nonces, a pending report."""
+    """Install a fresh account: secret generation, bootstrap nonces, a pending report."""
     boot, gen = arg
     fresh = DeviceData(gen=gen, boot=boot, profile=ctx.bounds.profile.value, epoch=d.epoch + 1,
                        acked=d.acked, report_pending=ctx.variant.report)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dmmodel.protocol import device, server
 from dmmodel.protocol.messages import FORGED, Package
-from dmmodel.protocol.server import BOOTSTRAP_GEN
-from dmmodel.protocol.state import Monitor, Slot
+from dmmodel.protocol.state import BOOTSTRAP_GEN, Monitor, Slot
 
 SERVER_AGREEMENT = "injective_agreement_server"
 DEVICE_AGREEMENT = "injective_agreement_device"

@@ -66,7 +66,7 @@ def secrets_agree(slot: Slot) -> bool:
 @reads
 def sound_authentication(slot: Slot) -> bool:
     """The server is in a session only on a credential of a secret it holds as current, and only
-    through the bootstrap-time secret after it has seen a bootstrap report."""
+    through the bootstrap secret after it has seen a bootstrap report."""
     session = slot.account.session
     if session is None:
         return slot.server_state != IN_SESSION
@@ -78,7 +78,7 @@ def sound_authentication(slot: Slot) -> bool:
 @reads
 def no_rollback(slot: Slot) -> bool:
     """A secret superseded by a completed rotation is never accepted again, except the
-    bootstrap-time secret together with a bootstrap report."""
+    bootstrap secret together with a bootstrap report."""
     session = slot.account.session
     return session is None or session.gen >= session.floor or session.how == "bootstrap"
 
@@ -164,10 +164,10 @@ REACHABLE = ("From every reachable state with a bootstrapped device, protocol st
 PROTOCOL_INVARIANTS = (
     SlotInvariant("sound_authentication", "DM-HLR-1", sound_authentication,
                   "The server is in a session only on a credential of a secret it holds as current, "
-                  "and only through the bootstrap-time secret after it has seen a bootstrap report."),
+                  "and only through the bootstrap secret after it has seen a bootstrap report."),
     SlotInvariant("no_rollback", "DM-HLR-1", no_rollback,
                   "A secret superseded by a completed rotation is never accepted again, except the "
-                  "bootstrap-time secret together with a bootstrap report."),
+                  "bootstrap secret together with a bootstrap report."),
     SlotInvariant("ack_for_real_bootstrap", "DM-HLR-2", ack_for_real_bootstrap,
                   "An acknowledgement is only given, and only taken, for a bootstrap that happened "
                   "and was reported: acks in flight name a past bootstrap; the device's ack was seen "
@@ -186,7 +186,7 @@ SECURITY = (
                   "The device accepts a 212 only if the server sent it, unchanged, as the answer to "
                   "the device's current run, on which the server opened a session."),
     SlotInvariant(monitor.ROLLBACK, "DM-SEC-2", _kept(monitor.ROLLBACK),
-                  "Every return of an account to the bootstrap-time secret from another secret "
+                  "Every return of an account to the bootstrap secret from another secret "
                   "answers a genuine package of the device's latest bootstrap, a bootstrap the "
                   "server had not answered before: one return per real bootstrap."),
     SlotInvariant(monitor.AUTHENTIC_ACK, "DM-SEC-3", _kept(monitor.AUTHENTIC_ACK),

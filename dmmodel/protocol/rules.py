@@ -110,7 +110,7 @@ class Rule:
 
     Flags, for the monitor, the wire and the charts: ``opens`` (the server opens a session on the
     package it takes), ``joins`` (the device takes the session the server opened), ``resyncs``
-    (the server returns to the bootstrap-time secret), ``rotates`` (the server sends new
+    (the server returns to the bootstrap secret), ``rotates`` (the server sends new
     secrets), ``refuses`` (the server answers a credential no held secret matches).
 
     Meaning: ``requires`` names the variant switch the rule belongs to (what the change request

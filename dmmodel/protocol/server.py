@@ -2,7 +2,7 @@
 
 Control states: ``idle``, ``notified`` (Package 0 sent), ``in_session`` (212 sent, waiting for
 Package 3). Verifying Package 1 means choosing a secret: the current one, a pending or previous
-one (keep-previous policy), or, with the change request, the bootstrap-time secret of a
+one (keep-previous policy), or, with the change request, the bootstrap secret of a
 reported bootstrap.
 """
 
@@ -15,11 +15,10 @@ from dmmodel.protocol.config import KEEP_PREVIOUS
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE, FRESH
 from dmmodel.protocol.rules import FAULT, Alternative, Ctx, MachineTable, Rule
-from dmmodel.protocol.state import AccountData, Session
+from dmmodel.protocol.state import BOOTSTRAP_GEN, AccountData, Session
 
 IDLE, NOTIFIED, IN_SESSION = "idle", "notified", "in_session"
 ALL_STATES = (IDLE, NOTIFIED, IN_SESSION)
-BOOTSTRAP_GEN = 0  # the generation the card and the factory provision
 
 
 def notify(ctx: Ctx, a: AccountData, arg: Any) -> tuple[AccountData, tuple]:
@@ -34,7 +33,7 @@ def notifications_on(ctx: Ctx, a: AccountData, arg: Any) -> bool:
 
 def matching_secret(ctx: Ctx, a: AccountData, p: Package) -> tuple[int, str] | None:
     """The held secret the device's credential was made from: current, then pending, previous.
-    With ``challenge`` nothing is accepted over the bootstrap-time nonce: the server has to
+    With ``challenge`` nothing is accepted over the bootstrap nonce: the server has to
     issue a nonce first."""
     if ctx.variant.challenge and a.cnonce == BOOTSTRAP_NONCE:
         return None
@@ -53,8 +52,8 @@ def held_secret_matches(ctx: Ctx, a: AccountData, p: Package) -> bool:
 
 
 def bootstrap_secret_matches(ctx: Ctx, a: AccountData, p: Package) -> bool:
-    """A bootstrap report, and a credential made from the bootstrap-time secret and the
-    bootstrap-time nonce (with ``challenge``: only over the nonce the server last issued)."""
+    """A bootstrap report, and a credential made from the bootstrap secret and the
+    bootstrap nonce (with ``challenge``: only over the nonce the server last issued)."""
     if not ctx.variant.challenge:
         nonce = BOOTSTRAP_NONCE
     elif a.cnonce == BOOTSTRAP_NONCE:
@@ -124,7 +123,7 @@ def accept(ctx: Ctx, a: AccountData, p: Package, choice: str | None = None):
 
 
 def recognise(ctx: Ctx, a: AccountData, p: Package, choice: str | None = None):
-    """Open a session on the bootstrap-time secret of a reported bootstrap (rotating, if chosen)."""
+    """Open a session on the bootstrap secret of a reported bootstrap (rotating, if chosen)."""
     return open_session(ctx, a, p, BOOTSTRAP_GEN, "bootstrap", rotate=choice == ROTATING.name)
 
 
@@ -200,7 +199,7 @@ SERVER = MachineTable(
         Rule("recognise_bootstrap", "receive_package1", ALL_STATES, IN_SESSION,
              guard=bootstrap_secret_matches, effect=recognise, consumes=1, requires="report",
              adds=OPENS_SESSION, alternative=ROTATING, opens=True, resyncs=True,
-             doc="bootstrap report + bootstrap-time secret: 212, resynchronise"),
+             doc="bootstrap report + bootstrap secret: 212, resynchronise"),
         Rule("refuse", "receive_package1", ALL_STATES, IDLE, effect=refuse, consumes=1, refuses=True,
              doc="no secret matches: 401 + Chal with a new nonce"),
         # the table adds accept_rotating and recognise_bootstrap_rotating (ROTATING) here

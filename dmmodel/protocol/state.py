@@ -12,6 +12,7 @@ from dmmodel.protocol.fields import NONCE, NONCE_SET
 from dmmodel.protocol.messages import Package
 
 NO_ACCOUNT = -1
+BOOTSTRAP_GEN = 0  # g0, the bootstrap secret: the generation the card and the factory provision
 
 
 class DeviceData(NamedTuple):
@@ -68,7 +69,7 @@ class AccountData(NamedTuple):
     session: Session | None = None
 
 
-class Intruder(NamedTuple):
+class AttackerState(NamedTuple):
     """The network attacker of one slot: the packages it recorded, one it holds back (with the
     channel it came from), how many active attack steps it may still take, the secret
     generations it knows (the card's if it leaked, and every one a Replace carried in clear),
@@ -113,5 +114,5 @@ class Slot(NamedTuple):
     up: tuple[Package, ...]
     down: tuple[Package, ...]
     budget: Budget
-    attacker: Intruder | None = None
+    attacker: AttackerState | None = None
     monitor: Monitor = Monitor()

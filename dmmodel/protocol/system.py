@@ -46,8 +46,9 @@ class Channel(StrEnum):
         return Channel.UP if role == "device" else Channel.DOWN
 
 
-class Step(StrEnum):
-    """What kind of step a slot takes."""
+class StepKind(StrEnum):
+    """The kind of a step: what a slot does (a machine fires, a package arrives or is lost, the
+    attacker acts)."""
 
     SPONTANEOUS = "spontaneous"  # a machine fires a rule unprompted (or the environment makes it)
     DELIVER = "deliver"  # the head of a channel is taken by a rule of its receiver
@@ -65,7 +66,7 @@ class Step(StrEnum):
 
 _new = tuple.__new__  # builds a NamedTuple from its fields without the keyword-default call
 _with_tag, _with_monitor = setter(Package, "tag"), setter(Slot, "monitor")
-ATTACK_STEPS = {Step(kind) for kind in ("record", "drop", "hold", "release", "replay", "edit", "forge")}
+ATTACK_STEPS = {StepKind(kind) for kind in ("record", "drop", "hold", "release", "replay", "edit", "forge")}
 
 class Action(NamedTuple):
     """One step of one slot: its kind, the machine that acts, the channel, the rule, its class.
@@ -75,7 +76,7 @@ class Action(NamedTuple):
     other machine of the slot fires with it (the rule's ``chain``), if any.
     """
 
-    step: Step
+    step: StepKind
     role: Role | None = None
     channel: Channel | None = None
     trigger: str | None = None
@@ -89,9 +90,9 @@ class Action(NamedTuple):
         if self.rule is not None:
             return self.rule if self.arg is None else f"{self.rule} ({self.arg[0]})"
         side = "to server" if self.channel is Channel.UP else "to device"
-        if self.step is Step.REPLAY:
+        if self.step is StepKind.REPLAY:
             return f"replay recording {self.arg[0] + 1} {side}"
-        if self.step in (Step.EDIT, Step.FORGE):
+        if self.step in (StepKind.EDIT, StepKind.FORGE):
             return f"{self.step} {side}: {self.arg[0]}"
         return f"{self.step} {side}"
 
@@ -165,7 +166,7 @@ def _offers() -> list[tuple[Role, Rule, frozenset[str], int | None]]:
 
 
 OFFERS = _offers()
-SPONTANEOUS_STEP, DELIVER_STEP = Step.SPONTANEOUS, Step.DELIVER
+SPONTANEOUS_STEP, DELIVER_STEP = StepKind.SPONTANEOUS, StepKind.DELIVER
 LOSS_INDEX = BUDGETS.index(LOSSES)
 
 
@@ -183,7 +184,7 @@ def spend(budget: Budget, name: str) -> Budget:
 def initial_slot(config: Config) -> Slot:
     """A device fresh from the factory, a server account at generation 0, empty channels."""
     return Slot(TABLES[DEVICE].initial, DeviceData(), TABLES[SERVER].initial, AccountData(), (), (),
-                initial_budget(config.bounds), attacker.intruder(config.bounds.attacker))
+                initial_budget(config.bounds), attacker.initial_state(config.bounds.attacker))
 
 
 def initial_state(config: Config) -> SystemState:
@@ -241,11 +242,11 @@ def slot_actions(slot: Slot, config: Config, runtime: Runtime) -> list[Action]:
                 acts.append(_new(Action, (DELIVER_STEP, role, channel, trigger, name, None,
                                           RULES[role, name].cls, None)))
         if not taken:
-            acts.append(_new(Action, (Step.DISCARD, role, channel, None, None, None, PROTOCOL, None)))
+            acts.append(_new(Action, (StepKind.DISCARD, role, channel, None, None, None, PROTOCOL, None)))
         if losses > 0:
-            acts.append(_new(Action, (Step.LOSE, None, channel, None, None, None, FAULT, None)))
+            acts.append(_new(Action, (StepKind.LOSE, None, channel, None, None, None, FAULT, None)))
     if intruder is not None:
-        acts += [Action(Step(kind), None, Channel(channel), arg=arg, cls=ATTACK)
+        acts += [Action(StepKind(kind), None, Channel(channel), arg=arg, cls=ATTACK)
                  for kind, channel, arg in attacker.options(slot, b, config.variant)]
     return acts
 
@@ -273,23 +274,23 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
         after = attacker.attack(slot, step, channel, action.arg, runtime.crypto, runtime.index)
         return runtime.settle(after, "attacker")
     device_state, device, server_state, account, up, down, budget, intruder, monitor = slot
-    if step is Step.DISCARD or step is Step.LOSE:
+    if step is StepKind.DISCARD or step is StepKind.LOSE:
         if channel is UP:
             up = up[1:]
         else:
             down = down[1:]
-        if step is Step.LOSE:
+        if step is StepKind.LOSE:
             budget = spend(budget, LOSSES)
         after = _new(Slot, (device_state, device, server_state, account, up, down, budget, intruder,
                             monitor))
         return runtime.settle(after, role or "attacker")
-    if step is Step.DELIVER:
+    if step is StepKind.DELIVER:
         if channel is UP:
             taken, up = up[0], up[1:]
         else:
             taken, down = down[0], down[1:]
         trigger, arg = action.trigger, taken
-    elif step is Step.SPONTANEOUS:
+    elif step is StepKind.SPONTANEOUS:
         taken, trigger, arg = None, action.trigger, action.arg
     else:
         raise ValueError(f"unknown step {step!r}")
@@ -313,7 +314,7 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
         intruder = attacker.learn(intruder, out, settings)
         if role is SERVER:
             intruder = attacker.hears_answer(intruder, settings, taken, out)
-    if step is Step.SPONTANEOUS:
+    if step is StepKind.SPONTANEOUS:
         rule = RULES[role, action.rule]
         if rule.disconnects:  # the connection drops: what was in flight is gone
             up = down = ()

@@ -26,7 +26,7 @@ from typing import Any
 from dmmodel.protocol.config import SPECS_DIR, Config, ConfigError, load_bounds, read_toml, variant
 from dmmodel.protocol.monitor import WATCHED, violated
 from dmmodel.protocol.rules import Role
-from dmmodel.protocol.system import ATTACK_STEPS, RULES, SPONTANEOUS, TABLES, Action, Channel, Step
+from dmmodel.protocol.system import ATTACK_STEPS, RULES, SPONTANEOUS, TABLES, Action, Channel, StepKind
 from dmmodel.runtime.machines import ExecutableSystem
 from dmmodel.runtime.trace import TraceEntry, take
 
@@ -156,18 +156,18 @@ def _attack_action(words: list[str], system: ExecutableSystem, index: int) -> Ac
     """The attack step ``attacker ...`` names, if it is enabled (words after ``attacker``)."""
     if not words or words[0] not in {str(s) for s in ATTACK_STEPS}:
         raise _Unknown(" ".join(["attacker", *words]))
-    kind, rest = Step(words[0]), words[1:]
+    kind, rest = StepKind(words[0]), words[1:]
     channel, arg = None, None
-    if kind in (Step.RECORD, Step.DROP, Step.HOLD, Step.EDIT):
-        if not rest or rest[0] not in tuple(Channel) or (kind is Step.EDIT) != (len(rest) > 1):
+    if kind in (StepKind.RECORD, StepKind.DROP, StepKind.HOLD, StepKind.EDIT):
+        if not rest or rest[0] not in tuple(Channel) or (kind is StepKind.EDIT) != (len(rest) > 1):
             raise _Unknown(" ".join(["attacker", *words]))
         channel = Channel(rest[0])
-        arg = (" ".join(rest[1:]),) if kind is Step.EDIT else None
-    elif kind is Step.REPLAY:
+        arg = (" ".join(rest[1:]),) if kind is StepKind.EDIT else None
+    elif kind is StepKind.REPLAY:
         if len(rest) != 1 or not rest[0].isdigit():
             raise _Unknown(" ".join(["attacker", *words]))
         arg = (int(rest[0]) - 1,)
-    elif kind is Step.FORGE:
+    elif kind is StepKind.FORGE:
         arg = (" ".join(rest),)
     elif rest:
         raise _Unknown(" ".join(["attacker", *words]))
@@ -185,7 +185,7 @@ class _Unknown(Exception):
 def _direct_action(words: list[str], system: ExecutableSystem, index: int) -> Action | None:
     """The action a one-step instruction names, if it is enabled."""
     if len(words) == 2 and words[0] == "lose" and words[1] in tuple(Channel):
-        wanted = (Step.LOSE, None, Channel(words[1]), None, None)
+        wanted = (StepKind.LOSE, None, Channel(words[1]), None, None)
     else:
         role = None
         if words and words[0] in tuple(Role):
@@ -197,7 +197,7 @@ def _direct_action(words: list[str], system: ExecutableSystem, index: int) -> Ac
         role, rule = found[0]
         if len(words) != (2 if rule.args is not None else 1):
             raise _Unknown(" ".join(words))
-        wanted = (Step.SPONTANEOUS, role, None, rule.trigger, words[1] if rule.args else None)
+        wanted = (StepKind.SPONTANEOUS, role, None, rule.trigger, words[1] if rule.args else None)
     step, role, channel, trigger, arg_name = wanted
     for i, action in system.actions():
         if (i == index and action.step is step and action.role == role and action.channel == channel
@@ -210,7 +210,7 @@ def _direct_action(words: list[str], system: ExecutableSystem, index: int) -> Ac
 def _delivery(system: ExecutableSystem, index: int, choice: str | None) -> Action | None:
     """The next delivery of slot ``index``: the device's channel first, then the server's."""
     deliveries = [a for i, a in system.actions()
-                  if i == index and a.step in (Step.DELIVER, Step.DISCARD)]
+                  if i == index and a.step in (StepKind.DELIVER, StepKind.DISCARD)]
     deliveries.sort(key=lambda a: a.channel is not Channel.DOWN)
     for action in deliveries:
         declared = None if action.rule is None else RULES[action.role, action.rule].choice

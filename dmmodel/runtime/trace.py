@@ -14,13 +14,13 @@ from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
-from dmmodel.protocol.system import ATTACK_STEPS, RULES, Action, Channel, Step
+from dmmodel.protocol.system import ATTACK_STEPS, RULES, Action, Channel, StepKind
 from dmmodel.runtime.machines import ExecutableSystem
 
-INJECTS = frozenset({Step.REPLAY, Step.RELEASE, Step.FORGE})  # attack steps that add a package
-ATTACK_VERBS = {Step.RECORD: "records", Step.DROP: "drops", Step.HOLD: "holds back",
-                Step.RELEASE: "releases", Step.REPLAY: "replays", Step.EDIT: "edits",
-                Step.FORGE: "forges"}
+INJECTS = frozenset({StepKind.REPLAY, StepKind.RELEASE, StepKind.FORGE})  # attack steps that add a package
+ATTACK_VERBS = {StepKind.RECORD: "records", StepKind.DROP: "drops", StepKind.HOLD: "holds back",
+                StepKind.RELEASE: "releases", StepKind.REPLAY: "replays", StepKind.EDIT: "edits",
+                StepKind.FORGE: "forges"}
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,13 @@ class TraceEntry:
         if a.step in ATTACK_STEPS:
             package = self.taken or self.sent[0]
             what = f"Pkg{package.number}"
-            if a.step is Step.REPLAY:
+            if a.step is StepKind.REPLAY:
                 what += f" (recording {a.arg[0] + 1})"
-            elif a.step in (Step.EDIT, Step.FORGE):
+            elif a.step in (StepKind.EDIT, StepKind.FORGE):
                 what += f" ({a.arg[0]})"
             return f"attacker: {ATTACK_VERBS[a.step]} {what} {where} [attack]"
-        if a.step in (Step.LOSE, Step.DISCARD):
-            verb = "lost" if a.step is Step.LOSE else "discarded (no rule takes it)"
+        if a.step in (StepKind.LOSE, StepKind.DISCARD):
+            verb = "lost" if a.step is StepKind.LOSE else "discarded (no rule takes it)"
             return f"{where}: Pkg{self.taken.number} {verb}"
         what = a.trigger if a.arg is None else f"{a.trigger} ({a.arg[0]})"
         tag = "" if a.cls == PROTOCOL else f" [{a.cls}]"
@@ -96,12 +96,12 @@ def take(system: ExecutableSystem, index: int, action: Action, number: int) -> T
     taken = None
     if action.channel is not None and action.step not in INJECTS:
         taken = (slot.up if action.channel is Channel.UP else slot.down)[0]
-    role = action.role if action.step in (Step.SPONTANEOUS, Step.DELIVER) else None
+    role = action.role if action.step in (StepKind.SPONTANEOUS, StepKind.DELIVER) else None
     after = system.step(index, action)
     rule, sent, chained = None, (), None
     if action.step in INJECTS:
         sent = ((after.up if action.channel is Channel.UP else after.down)[-1],)
-    elif action.step is Step.EDIT:
+    elif action.step is StepKind.EDIT:
         sent = ((after.up if action.channel is Channel.UP else after.down)[0],)
     if role is not None:
         machine = system.runtimes[index].machines[role]

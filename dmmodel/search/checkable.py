@@ -41,7 +41,7 @@ from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate
 from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
-from dmmodel.protocol.system import RULES, TABLES, Action, Channel, Step, SystemState
+from dmmodel.protocol.system import RULES, TABLES, Action, Channel, StepKind, SystemState
 from dmmodel.search.compiled import CompiledSystem, fields_mask
 
 StepAction = tuple[int, Action]
@@ -68,7 +68,7 @@ def coverage_names(variant: Variant | None = None) -> list[str]:
     environment's steps on channels."""
     names = [f"{role}:{rule.name}" for role, table in TABLES.items()
              for rule in (table if variant is None else table.for_variant(variant.for_role(role))).rules]
-    return names + [f"{step} {channel}" for step in (Step.DISCARD, Step.LOSE) for channel in Channel]
+    return names + [f"{step} {channel}" for step in (StepKind.DISCARD, StepKind.LOSE) for channel in Channel]
 
 
 def security_names() -> list[str]:
@@ -339,7 +339,7 @@ class DMModel(Model[int, int]):
 
     def format_action(self, action: int) -> str:
         index, act = self.step_action(action)
-        if act.role is Role.SERVER and act.step is not Step.DISCARD:
+        if act.role is Role.SERVER and act.step is not StepKind.DISCARD:
             who = "server" if self.devices == 1 else f"server ({device_name(index)})"
         else:
             who = device_name(index)

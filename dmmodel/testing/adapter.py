@@ -91,7 +91,7 @@ def own_server(config: Config, index: int) -> MachineAdapter:
 
 
 def forgetful_server(config: Config, index: int) -> MachineAdapter:
-    """A faulty server: it forgets the bootstrap-time secret, so it never recognises a report."""
+    """A faulty server: it forgets the bootstrap secret, so it never recognises a report."""
     table = TABLES[Role.SERVER]
     kept = tuple(r for r in table.rules if not r.resyncs)
     faulty = MachineTable("forgetful server", table.states, table.initial, kept)

@@ -29,7 +29,7 @@ from dmmodel.protocol.system import (
     TABLES,
     Action,
     Channel,
-    Step,
+    StepKind,
     initial_slot,
 )
 
@@ -39,7 +39,7 @@ class Move:
     """Matches actions by step, role, channel, trigger, argument name and declared choice."""
 
     name: str
-    steps: tuple[Step, ...]
+    steps: tuple[StepKind, ...]
     role: Role | None = None
     channel: Channel | None = None
     trigger: str | None = None
@@ -56,7 +56,7 @@ class Move:
             return False
         if self.channel is not None and action.channel is not self.channel:
             return False
-        if action.step is Step.SPONTANEOUS:
+        if action.step is StepKind.SPONTANEOUS:
             return (action.role is self.role and action.trigger == self.trigger
                     and (self.arg is None or action.arg[0] == self.arg))
         declared = None if action.rule is None else RULES[action.role, action.rule].choice
@@ -73,25 +73,25 @@ def moves(config: Config) -> list[Move]:
         shared = sum(1 for _, other in SPONTANEOUS if other.trigger == rule.trigger) > 1
         name = f"{role}_{rule.trigger}" if shared else rule.trigger
         if rule.args is None:
-            found.append(Move(name, (Step.SPONTANEOUS,), role, None, rule.trigger))
+            found.append(Move(name, (StepKind.SPONTANEOUS,), role, None, rule.trigger))
             continue
         for arg in rule.args(b, initial_slot(config)):
-            found.append(Move(f"{name}_{arg[0]}", (Step.SPONTANEOUS,), role, None, rule.trigger, arg[0]))
+            found.append(Move(f"{name}_{arg[0]}", (StepKind.SPONTANEOUS,), role, None, rule.trigger, arg[0]))
     for channel in Channel:
-        found.append(Move(f"deliver_{channel}", (Step.DELIVER, Step.DISCARD), channel=channel))
+        found.append(Move(f"deliver_{channel}", (StepKind.DELIVER, StepKind.DISCARD), channel=channel))
         alternatives = dict.fromkeys(r.choice for r in TABLES[channel.receiver].rules if r.choice)
-        found += [Move(f"deliver_{channel}_{choice}", (Step.DELIVER,), channel=channel, choice=choice)
+        found += [Move(f"deliver_{channel}_{choice}", (StepKind.DELIVER,), channel=channel, choice=choice)
                   for choice in alternatives]
     if getattr(b, LOSSES):
-        found += [Move(f"lose_{channel}", (Step.LOSE,), channel=channel) for channel in Channel]
+        found += [Move(f"lose_{channel}", (StepKind.LOSE,), channel=channel) for channel in Channel]
     return found + attack_moves(config)
 
 
 def attack_moves(config: Config) -> list[Move]:
     """One move per attack step and channel the configuration's attacker may take, in the order
-    ``Step`` declares them; none on a benign network."""
+    ``StepKind`` declares them; none on a benign network."""
     attacker = config.bounds.attacker
     if not attacker.active:
         return []
-    kinds = [s for s in Step if s in ATTACK_STEPS and (s not in CAPABILITIES or attacker.can(s))]
+    kinds = [s for s in StepKind if s in ATTACK_STEPS and (s not in CAPABILITIES or attacker.can(s))]
     return [Move(f"{kind}_{channel}", (kind,), channel=channel) for kind in kinds for channel in Channel]

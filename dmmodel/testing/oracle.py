@@ -15,12 +15,12 @@ from typing import Any
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.rules import Role
-from dmmodel.protocol.system import RULES, Action, Channel, Step
+from dmmodel.protocol.system import RULES, Action, Channel, StepKind
 from dmmodel.runtime.machines import ExecutableSystem
 from dmmodel.runtime.trace import TraceEntry, take
 from dmmodel.testing.adapter import Adapter, AdapterFactory
 
-ARRIVALS = (Step.DELIVER, Step.DISCARD)
+ARRIVALS = (StepKind.DELIVER, StepKind.DISCARD)
 Outcome = tuple[str, tuple[Package, ...]]  # control state reached, packages sent
 
 

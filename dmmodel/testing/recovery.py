@@ -21,27 +21,27 @@ from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.properties import GOALS, SlotGoal, has_account
 from dmmodel.protocol.rules import PROTOCOL, Role
 from dmmodel.protocol.state import Slot
-from dmmodel.protocol.system import SPONTANEOUS, TABLES, Action, Channel, Step, SystemState
+from dmmodel.protocol.system import SPONTANEOUS, TABLES, Action, Channel, StepKind, SystemState
 from dmmodel.runtime.machines import ExecutableSystem
 from dmmodel.runtime.trace import TraceEntry, take
 
 RECOVERY_STEPS = 60  # per device; a healthy exchange needs 3 steps, a full 401 retry cycle 7
 
 
-def _preference() -> list[tuple[Step, Role | None, str | None]]:
+def _preference() -> list[tuple[StepKind, Role | None, str | None]]:
     """What the scheduler prefers, first to last, read from the rule tables: drain the device's
     channel, then the server's (each with its plain answer, never an alternative such as a
     rotation: recovery must not need one), clean up with quiet steps (timeouts), then start a
     session (the device's own start first)."""
-    order: list[tuple[Step, Role | None, str | None]] = []
+    order: list[tuple[StepKind, Role | None, str | None]] = []
     for channel in (Channel.DOWN, Channel.UP):
         role = channel.receiver
         plain = [r.trigger for r in TABLES[role].rules if r.consumes is not None and r.choice is None]
-        order += [(Step.DELIVER, role, trigger) for trigger in dict.fromkeys(plain)]
-        order.append((Step.DISCARD, role, None))
+        order += [(StepKind.DELIVER, role, trigger) for trigger in dict.fromkeys(plain)]
+        order.append((StepKind.DISCARD, role, None))
     spontaneous = [(role, rule) for role, rule in SPONTANEOUS if rule.cls == PROTOCOL]
-    order += [(Step.SPONTANEOUS, role, rule.trigger) for role, rule in spontaneous if rule.quiet]
-    order += [(Step.SPONTANEOUS, role, rule.trigger) for role, rule in spontaneous if rule.starts]
+    order += [(StepKind.SPONTANEOUS, role, rule.trigger) for role, rule in spontaneous if rule.quiet]
+    order += [(StepKind.SPONTANEOUS, role, rule.trigger) for role, rule in spontaneous if rule.starts]
     return order
 
 

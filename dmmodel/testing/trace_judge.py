@@ -30,7 +30,7 @@ The properties, as judged here:
   bootstrap-time generation from another one, the step is the server taking a package the device
   sent, unchanged, of the device's latest bootstrap, and the server had not answered that
   bootstrap before (answering = opening a session on a package the device sent with that
-  bootstrap's report, or returning to the bootstrap-time secret on one of its packages).
+  bootstrap's report, or returning to the bootstrap secret on one of its packages).
 - ``authentic_ack``: whenever the device's acknowledged bootstrap changes, it took a package the
   server sent, unchanged, answering a package of the device's current run and bootstrap, and in
   that answer the server processed the report (the package it answered carried the report of
@@ -46,7 +46,7 @@ from typing import Any
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.config import Attacker
 from dmmodel.protocol.messages import Package
-from dmmodel.protocol.state import Slot
+from dmmodel.protocol.state import BOOTSTRAP_GEN, Slot
 
 SERVER_AGREEMENT = "injective_agreement_server"
 DEVICE_AGREEMENT = "injective_agreement_device"
@@ -55,7 +55,6 @@ AUTHENTIC_ACK = "authentic_ack"
 SECRECY = "secrets_stay_secret"
 PROPERTIES = (SERVER_AGREEMENT, DEVICE_AGREEMENT, ROLLBACK, AUTHENTIC_ACK, SECRECY)
 
-CARD_GEN = 0  # the generation a card or the factory provisions: the bootstrap-time secret
 IN_SESSION = "in_session"  # the server's control state once it has opened a session
 AUTHENTICATED = "awaiting_close"  # the device's control state once it has accepted the server
 
@@ -108,7 +107,7 @@ class TraceJudge:
         if acting == "device" and taken is not None and taken.number == 2 \
                 and taken.status == v.STATUS_AUTHENTICATED and after.device_state == AUTHENTICATED:
             self._device_accepts(before, taken)
-        returned = before.account.gen != CARD_GEN and after.account.gen == CARD_GEN
+        returned = before.account.gen != BOOTSTRAP_GEN and after.account.gen == BOOTSTRAP_GEN
         if returned:
             self._returns_to_card(after, acting, taken)
         if after.device.acked != before.device.acked:
@@ -147,13 +146,13 @@ class TraceJudge:
     def _returns_to_card(self, after: Slot, acting: Any, taken: Package | None) -> None:
         sent = None if acting != "server" or taken is None else self.device_sent.get(taken)
         if sent is None:
-            self._break(ROLLBACK, "the account returned to the bootstrap-time secret on a package "
+            self._break(ROLLBACK, "the account returned to the bootstrap secret on a package "
                                   "the device did not send as it is")
         elif sent.epoch != after.device.epoch:
-            self._break(ROLLBACK, f"the account returned to the bootstrap-time secret on a package "
+            self._break(ROLLBACK, f"the account returned to the bootstrap secret on a package "
                                   f"of bootstrap {sent.epoch}, not the latest ({after.device.epoch})")
         elif sent.epoch in self.answered_reports:
-            self._break(ROLLBACK, f"the account returned to the bootstrap-time secret on a package "
+            self._break(ROLLBACK, f"the account returned to the bootstrap secret on a package "
                                   f"of bootstrap {sent.epoch}, answered before")
 
     def _takes_ack(self, before: Slot, acting: Any, taken: Package | None) -> None:

@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from dmmodel.protocol.attacker import CARD_GEN
 from dmmodel.protocol.crypto import device_name
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.rules import FAULT, PROTOCOL, Role
-from dmmodel.protocol.system import ATTACK_STEPS, RULES, Channel, Step
+from dmmodel.protocol.state import BOOTSTRAP_GEN
+from dmmodel.protocol.system import ATTACK_STEPS, RULES, Channel, StepKind
 from dmmodel.render import Divider, Message, Note, SequenceChart
 from dmmodel.runtime.trace import ATTACK_VERBS, TraceEntry
 from dmmodel.views.labels import carries_cr_addition, package_label
@@ -33,8 +33,8 @@ SERVER_NAME = "server"
 ATTACKER = "attacker"
 LOST, DROPPED = "lost", "dropped (connection reset)"
 # what becomes of a package the attacker takes off its channel, by attack step
-TAKEN_FATES = {Step.DROP: "dropped by the attacker", Step.HOLD: "held back by the attacker",
-               Step.EDIT: "edited by the attacker"}
+TAKEN_FATES = {StepKind.DROP: "dropped by the attacker", StepKind.HOLD: "held back by the attacker",
+               StepKind.EDIT: "edited by the attacker"}
 
 Event = Message | Note | Divider
 Drawn = tuple[int, int | None]  # a package on the chart: its event position, its credential's secret
@@ -92,15 +92,15 @@ class _Builder:
         if action.step in ATTACK_STEPS:
             self._attack(entry)
             return
-        if action.step in (Step.LOSE, Step.DISCARD):
-            discarded = action.step is Step.DISCARD
+        if action.step in (StepKind.LOSE, StepKind.DISCARD):
+            discarded = action.step is StepKind.DISCARD
             self.arrive(index, action.channel, "" if discarded else LOST)
             if discarded:
                 who = SERVER_NAME if action.channel is Channel.UP else device
                 self.events.append(Note((who,), f"{entry.number}. Pkg{entry.taken.number} discarded: "
                                                 "no rule takes it"))
             return
-        if action.step is Step.DELIVER:
+        if action.step is StepKind.DELIVER:
             self.arrive(index, action.channel)
         rule = RULES[entry.role, entry.rule]
         if rule.cls != PROTOCOL:
@@ -135,32 +135,32 @@ class _Builder:
         step, channel, index, n = entry.action.step, entry.action.channel, entry.index, entry.number
         where = "to server" if channel is Channel.UP else f"to {device_name(index)}"
         secret = None
-        if step is Step.RECORD:
+        if step is StepKind.RECORD:
             queue = self.in_flight.get((index, channel))
             self.recordings.setdefault(index, []).append((n, queue[0][1] if queue else None))
         elif step in TAKEN_FATES:
             secret = self.arrive(index, channel, f"{TAKEN_FATES[step]}, step {n}")
-            if step is Step.HOLD:
+            if step is StepKind.HOLD:
                 self.held[index] = (n, secret)
         if not entry.sent:
             self.events.append(Note((ATTACKER,), f"{n}. {ATTACK_VERBS[step]} Pkg{entry.taken.number} "
                                                  f"{where}"))
             return
         package = entry.sent[0]
-        if step is Step.REPLAY:
+        if step is StepKind.REPLAY:
             recorded_at, secret = self.recordings[index][entry.action.arg[0]]
             how = f"replays Pkg{package.number} recorded at step {recorded_at}"
-        elif step is Step.RELEASE:
+        elif step is StepKind.RELEASE:
             held_at, secret = self.held.pop(index)
             how = f"releases Pkg{package.number} held back at step {held_at}"
-        elif step is Step.EDIT:
+        elif step is StepKind.EDIT:
             how = f"edits Pkg{package.number}: {entry.action.arg[0]}"
         else:
-            secret = CARD_GEN if package.cred is not None else None
+            secret = BOOTSTRAP_GEN if package.cred is not None else None
             how = f"forges {entry.action.arg[0]}"
         drawn = (len(self.events), secret)
         queue = self.in_flight.setdefault((index, channel), [])
-        if step is Step.EDIT:  # the edited package takes the place of the one it was made from
+        if step is StepKind.EDIT:  # the edited package takes the place of the one it was made from
             queue.insert(0, drawn)
         else:
             queue.append(drawn)

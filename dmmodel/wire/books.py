@@ -18,10 +18,9 @@ from typing import Any
 from dmmodel.protocol import credentials
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
+from dmmodel.protocol.state import BOOTSTRAP_GEN
 from dmmodel.wire.message import AUTH_BASIC
 from dmmodel.wire.tree import WireError
-
-BOOTSTRAP = BOOTSTRAP_NONCE  # the model's generation and nonce provisioned by a bootstrap (0)
 
 
 @dataclass
@@ -38,8 +37,8 @@ class Books:
     @classmethod
     def bootstrap(cls, secret: str, server_secret: str, client_nonce: bytes, server_nonce: bytes) -> Books:
         """The books right after a bootstrap: generation 0 and the provisioned nonces."""
-        return cls({BOOTSTRAP: secret}, {BOOTSTRAP: server_secret},
-                   {BOOTSTRAP: client_nonce}, {BOOTSTRAP: server_nonce})
+        return cls({BOOTSTRAP_GEN: secret}, {BOOTSTRAP_GEN: server_secret},
+                   {BOOTSTRAP_NONCE: client_nonce}, {BOOTSTRAP_NONCE: server_nonce})
 
     def secrets_of(self, level: v.AuthLevel) -> dict[int, str]:
         return self.client_secrets if level is v.AuthLevel.CLIENT else self.server_secrets
@@ -90,7 +89,7 @@ class BookCrypto:
 
 def _issue(book: dict[int, bytes], value: int) -> bytes:
     """The bytes of the model's nonce ``value``: fresh random bytes the first time it is sent.
-    The model never issues a value twice and never issues ``BOOTSTRAP`` (the provisioned
+    The model never issues a value twice and never issues ``BOOTSTRAP_NONCE`` (the provisioned
     AAuthData, already in the book), so no bytes are ever sent for two different nonces."""
     if value not in book:
         book[value] = os.urandom(12)

@@ -18,12 +18,12 @@ from dmmodel.protocol.crypto import RealCrypto
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.nonces import FreshCounter
 from dmmodel.protocol.rules import Ctx, Role
-from dmmodel.protocol.state import AccountData, DeviceData
+from dmmodel.protocol.state import BOOTSTRAP_GEN, AccountData, DeviceData
 from dmmodel.protocol.system import CONSUMERS, TABLES
 from dmmodel.runtime.machines import LiveMachine
 from dmmodel.wire import codec
 from dmmodel.wire.accounts import AccountSpec
-from dmmodel.wire.books import BOOTSTRAP, BookCrypto, Books, DeviceWords
+from dmmodel.wire.books import BookCrypto, Books, DeviceWords
 from dmmodel.wire.codec import Format
 from dmmodel.wire.message import Header, Message
 from dmmodel.wire.observer import Observer
@@ -96,9 +96,9 @@ class WireDevice:
             raise ValueError(f"device: {trigger} is not enabled in {self.machine.state}")
         return self.machine.sent
 
-    def bootstrap(self, kind: str = "smartcard", again: bool = False) -> None:
-        """(Re-)bootstrap from ``kind``: the account as provisioned, secret generation 0."""
-        self.event("rebootstrap" if again else "bootstrap", (kind, BOOTSTRAP))
+    def bootstrap(self, boot_type: str = "smartcard", again: bool = False) -> None:
+        """(Re-)bootstrap by ``boot_type``: the account as provisioned, with g0, the bootstrap secret."""
+        self.event("rebootstrap" if again else "bootstrap", (boot_type, BOOTSTRAP_GEN))
 
     def post(self, data: bytes) -> tuple[int, bytes, str]:
         """POST ``data``; the HTTP status, body and content type."""

@@ -20,13 +20,13 @@ from dmmodel.protocol.crypto import RealCrypto
 from dmmodel.protocol.messages import Package, describe
 from dmmodel.protocol.nonces import ISSUERS, FreshCounter
 from dmmodel.protocol.rules import Ctx, Role
-from dmmodel.protocol.state import AccountData, DeviceData, Session, Slot
-from dmmodel.protocol.system import CONSUMERS, RULES, TABLES, Action, Channel, Step
+from dmmodel.protocol.state import BOOTSTRAP_GEN, AccountData, DeviceData, Session, Slot
+from dmmodel.protocol.system import CONSUMERS, RULES, TABLES, Action, Channel, StepKind
 from dmmodel.runtime.machines import LiveMachine
 from dmmodel.runtime.trace import TraceEntry
 from dmmodel.wire import codec, mapping
 from dmmodel.wire.accounts import AccountSpec
-from dmmodel.wire.books import BOOTSTRAP, BookCrypto, Books, ServerWords
+from dmmodel.wire.books import BookCrypto, Books, ServerWords
 from dmmodel.wire.codec import Format
 from dmmodel.wire.message import AUTH_BASIC, Header, Message
 from dmmodel.wire.observer import Fired, Observer
@@ -109,7 +109,7 @@ class AccountRuntime:
             device_fresh.counts = {int(k): n for k, n in fresh.get("device", {}).items()}
         else:
             booted = LiveMachine(device_table, self.ctx, DeviceData(), device_fresh, Role.DEVICE)
-            booted.trigger("bootstrap", arg=(spec.bootstrap, BOOTSTRAP))
+            booted.trigger("bootstrap", arg=(spec.bootstrap, BOOTSTRAP_GEN))
             device_state, device = booted.state, booted.data
         known = self.books.device_nonces if self.books is not None else None
         self.observer = Observer(Role.DEVICE, device_table, self.ctx, device, device_state, spec.dm_node,
@@ -316,8 +316,8 @@ def _entry(number: int, account: AccountRuntime, fired: Fired, role: Role) -> Tr
     taken = fired.arg if isinstance(fired.arg, Package) else None
     if taken is not None:
         channel = Channel.DOWN if role is Role.DEVICE else Channel.UP
-        action = Action(Step.DELIVER, role, channel, fired.trigger, fired.rule, None, rule.cls)
+        action = Action(StepKind.DELIVER, role, channel, fired.trigger, fired.rule, None, rule.cls)
     else:
-        action = Action(Step.SPONTANEOUS, role, None, fired.trigger, fired.rule, fired.arg, rule.cls)
+        action = Action(StepKind.SPONTANEOUS, role, None, fired.trigger, fired.rule, fired.arg, rule.cls)
     return TraceEntry(number, 0, action, role, fired.rule, taken, fired.sent, account.slot())
 
