@@ -66,7 +66,7 @@ def make_slot(up: tuple[Package, ...] = (), down: tuple[Package, ...] = (),
 
 def offered(slot: Slot, cfg: Config) -> list[tuple[str, str, object]]:
     """The attack steps on offer, as (kind, channel, argument)."""
-    return [(str(a.step), str(a.channel), a.arg) for a in slot_actions(slot, cfg, CompiledRuntime(cfg, 0))
+    return [(str(a.kind), str(a.channel), a.arg) for a in slot_actions(slot, cfg, CompiledRuntime(cfg, 0))
             if a.cls == ATTACK]
 
 
@@ -282,9 +282,9 @@ def test_attack_steps_never_change_the_machines_or_the_monitor(name):
         for _ in range(25):
             actions = slot_actions(slot, cfg, runtime)
             for action in actions:
-                if action.step in ATTACK_STEPS:
+                if action.kind in ATTACK_STEPS:
                     after = apply_action(slot, action, runtime)
-                    taken.add(action.step)
+                    taken.add(action.kind)
                     assert [getattr(after, f) for f in UNTOUCHED] == [getattr(slot, f) for f in UNTOUCHED]
             slot = apply_action(slot, rng.choice(actions), runtime)
     assert taken == {StepKind(k) for k in CAPABILITIES[:5] if named_attacker(name).can(k)} | (

@@ -59,7 +59,7 @@ def test_loss_of_the_status_breaks_commit_on_status_but_not_keep_previous():
     # the device applied the Replace, then its Status never reached the server (lost, or
     # dropped with the connection by a reset): the server still holds only the old secret
     assert [a.rule for a in actions[-3:-1]] == ["accept_rotating", "take_session"]
-    assert ((actions[-1].step, actions[-1].channel) == (StepKind.LOSE, Channel.UP)
+    assert ((actions[-1].kind, actions[-1].channel) == (StepKind.LOSE, Channel.UP)
             or actions[-1].rule == "reset")
     keep = check_variant(make_config("lossy", "cr-keep-previous"), ["no_auth_deadlock"])
     assert verdict(keep, "no_auth_deadlock").holds is True

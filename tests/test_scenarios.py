@@ -33,9 +33,9 @@ def test_dm12_failure_refuses_every_attempt_after_the_rebootstrap():
     run = run_scenario(load_scenario("dm12-rebootstrap-deadlock"))
     after = [e for e in run.trace if e.number > next(
         e.number for e in run.trace if e.action.trigger == "rebootstrap")]
-    server_rules = {e.rule for e in after if e.role == "server" and e.action.step is StepKind.DELIVER}
+    server_rules = {e.rule for e in after if e.role == "server" and e.action.kind is StepKind.DELIVER}
     assert server_rules == {"refuse", "abort"}
-    device_rules = [e.rule for e in after if e.action.step is StepKind.DELIVER and e.role == "device"]
+    device_rules = [e.rule for e in after if e.action.kind is StepKind.DELIVER and e.role == "device"]
     assert "take_session" not in device_rules and device_rules.count("give_up") == 2
 
 

@@ -76,7 +76,7 @@ class Action(NamedTuple):
     other machine of the slot fires with it (the rule's ``chain``), if any.
     """
 
-    step: StepKind
+    kind: StepKind
     role: Role | None = None
     channel: Channel | None = None
     trigger: str | None = None
@@ -90,11 +90,11 @@ class Action(NamedTuple):
         if self.rule is not None:
             return self.rule if self.arg is None else f"{self.rule} ({self.arg[0]})"
         side = "to server" if self.channel is Channel.UP else "to device"
-        if self.step is StepKind.REPLAY:
+        if self.kind is StepKind.REPLAY:
             return f"replay recording {self.arg[0] + 1} {side}"
-        if self.step in (StepKind.EDIT, StepKind.FORGE):
-            return f"{self.step} {side}: {self.arg[0]}"
-        return f"{self.step} {side}"
+        if self.kind in (StepKind.EDIT, StepKind.FORGE):
+            return f"{self.kind} {side}: {self.arg[0]}"
+        return f"{self.kind} {side}"
 
 
 class Runtime(Protocol):
@@ -269,7 +269,7 @@ def _tag(packages: tuple[Package, ...], role: Role, device: DeviceData, account:
 
 def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     """The slot after ``action`` (which must be one of ``slot_actions``)."""
-    step, role, channel = action.step, action.role, action.channel
+    step, role, channel = action.kind, action.role, action.channel
     if step in ATTACK_STEPS:
         after = attacker.attack(slot, step, channel, action.arg, runtime.crypto, runtime.index)
         return runtime.settle(after, "attacker")

@@ -172,7 +172,7 @@ def _attack_action(words: list[str], system: ExecutableSystem, index: int) -> Ac
     elif rest:
         raise _Unknown(" ".join(["attacker", *words]))
     for i, action in system.actions():
-        if (i == index and action.step is kind and (channel is None or action.channel == channel)
+        if (i == index and action.kind is kind and (channel is None or action.channel == channel)
                 and (arg is None or action.arg == arg)):
             return action
     return None
@@ -200,7 +200,7 @@ def _direct_action(words: list[str], system: ExecutableSystem, index: int) -> Ac
         wanted = (StepKind.SPONTANEOUS, role, None, rule.trigger, words[1] if rule.args else None)
     step, role, channel, trigger, arg_name = wanted
     for i, action in system.actions():
-        if (i == index and action.step is step and action.role == role and action.channel == channel
+        if (i == index and action.kind is step and action.role == role and action.channel == channel
                 and action.trigger == trigger
                 and (arg_name is None or action.arg[0] == arg_name)):
             return action
@@ -210,7 +210,7 @@ def _direct_action(words: list[str], system: ExecutableSystem, index: int) -> Ac
 def _delivery(system: ExecutableSystem, index: int, choice: str | None) -> Action | None:
     """The next delivery of slot ``index``: the device's channel first, then the server's."""
     deliveries = [a for i, a in system.actions()
-                  if i == index and a.step in (StepKind.DELIVER, StepKind.DISCARD)]
+                  if i == index and a.kind in (StepKind.DELIVER, StepKind.DISCARD)]
     deliveries.sort(key=lambda a: a.channel is not Channel.DOWN)
     for action in deliveries:
         declared = None if action.rule is None else RULES[action.role, action.rule].choice

@@ -42,7 +42,7 @@ class TraceEntry:
 
     @property
     def actor(self) -> str:
-        if self.action.step in ATTACK_STEPS:
+        if self.action.kind in ATTACK_STEPS:
             return "attacker"
         return "server" if self.role is Role.SERVER else device_name(self.index)
 
@@ -51,16 +51,16 @@ class TraceEntry:
         a = self.action
         name = device_name(self.index)
         where = "to server" if a.channel is Channel.UP else f"to {name}"
-        if a.step in ATTACK_STEPS:
+        if a.kind in ATTACK_STEPS:
             package = self.taken or self.sent[0]
             what = f"Pkg{package.number}"
-            if a.step is StepKind.REPLAY:
+            if a.kind is StepKind.REPLAY:
                 what += f" (recording {a.arg[0] + 1})"
-            elif a.step in (StepKind.EDIT, StepKind.FORGE):
+            elif a.kind in (StepKind.EDIT, StepKind.FORGE):
                 what += f" ({a.arg[0]})"
-            return f"attacker: {ATTACK_VERBS[a.step]} {what} {where} [attack]"
-        if a.step in (StepKind.LOSE, StepKind.DISCARD):
-            verb = "lost" if a.step is StepKind.LOSE else "discarded (no rule takes it)"
+            return f"attacker: {ATTACK_VERBS[a.kind]} {what} {where} [attack]"
+        if a.kind in (StepKind.LOSE, StepKind.DISCARD):
+            verb = "lost" if a.kind is StepKind.LOSE else "discarded (no rule takes it)"
             return f"{where}: Pkg{self.taken.number} {verb}"
         what = a.trigger if a.arg is None else f"{a.trigger} ({a.arg[0]})"
         tag = "" if a.cls == PROTOCOL else f" [{a.cls}]"
@@ -73,7 +73,7 @@ class TraceEntry:
         out = [f"{self.number:>3}. {self.headline()}"]
         account = device_name(self.index)
         for p in self.sent:
-            if self.action.step in ATTACK_STEPS:
+            if self.action.kind in ATTACK_STEPS:
                 arrow = "->" if self.action.channel is Channel.UP else "<-"
             else:
                 arrow = "->" if self.role is Role.DEVICE else "<-"
@@ -94,14 +94,14 @@ def take(system: ExecutableSystem, index: int, action: Action, number: int) -> T
     """Take one step on ``system`` and describe it."""
     slot = system.slots[index]
     taken = None
-    if action.channel is not None and action.step not in INJECTS:
+    if action.channel is not None and action.kind not in INJECTS:
         taken = (slot.up if action.channel is Channel.UP else slot.down)[0]
-    role = action.role if action.step in (StepKind.SPONTANEOUS, StepKind.DELIVER) else None
+    role = action.role if action.kind in (StepKind.SPONTANEOUS, StepKind.DELIVER) else None
     after = system.step(index, action)
     rule, sent, chained = None, (), None
-    if action.step in INJECTS:
+    if action.kind in INJECTS:
         sent = ((after.up if action.channel is Channel.UP else after.down)[-1],)
-    elif action.step is StepKind.EDIT:
+    elif action.kind is StepKind.EDIT:
         sent = ((after.up if action.channel is Channel.UP else after.down)[0],)
     if role is not None:
         machine = system.runtimes[index].machines[role]

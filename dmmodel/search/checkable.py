@@ -331,7 +331,7 @@ class DMModel(Model[int, int]):
         """The rules a step fires (``role:rule``, a chained one too), or ``discard up`` etc."""
         act = self.local_actions[action // self.devices]
         if act.rule is None:
-            return (f"{act.step} {act.channel}",)
+            return (f"{act.kind} {act.channel}",)
         keys = (f"{act.role}:{act.rule}",)
         if act.chained is not None:
             keys += (f"{RULES[act.role, act.rule].chain.role}:{act.chained}",)
@@ -339,7 +339,7 @@ class DMModel(Model[int, int]):
 
     def format_action(self, action: int) -> str:
         index, act = self.step_action(action)
-        if act.role is Role.SERVER and act.step is not StepKind.DISCARD:
+        if act.role is Role.SERVER and act.kind is not StepKind.DISCARD:
             who = "server" if self.devices == 1 else f"server ({device_name(index)})"
         else:
             who = device_name(index)

@@ -102,8 +102,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         if entry.chained is not None:
             seen.append("{}:{}".format(*entry.chained))
         coverage.rules.update(seen)
-        if entry.action.step in ATTACK_STEPS:
-            situation = f"attack: {entry.action.step}"
+        if entry.action.kind in ATTACK_STEPS:
+            situation = f"attack: {entry.action.kind}"
             coverage.situations[situation] += 1
             seen.append(situation)
         if entry.action.cls == FAULT and entry.rule is not None and before.account.issued > 0:

@@ -52,11 +52,11 @@ class Move:
         return any(step in ATTACK_STEPS for step in self.steps)
 
     def matches(self, action: Action) -> bool:
-        if action.step not in self.steps:
+        if action.kind not in self.steps:
             return False
         if self.channel is not None and action.channel is not self.channel:
             return False
-        if action.step is StepKind.SPONTANEOUS:
+        if action.kind is StepKind.SPONTANEOUS:
             return (action.role is self.role and action.trigger == self.trigger
                     and (self.arg is None or action.arg[0] == self.arg))
         declared = None if action.rule is None else RULES[action.role, action.rule].choice

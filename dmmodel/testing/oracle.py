@@ -69,11 +69,11 @@ class Conformance:
 
     def _conforming(self, index: int, role: Role, adapter: Adapter, action: Action) -> Action:
         slot = self.system.slots[index]
-        if action.step in ARRIVALS:
+        if action.kind in ARRIVALS:
             head = (slot.up if action.channel is Channel.UP else slot.down)[0]
             stimulus = describe(head, device_name(index))
             same = [a for i, a in self.system.actions()
-                    if i == index and a.step in ARRIVALS and a.channel == action.channel]
+                    if i == index and a.kind in ARRIVALS and a.channel == action.channel]
             answer = adapter.receive(head)
         else:
             stimulus = action.trigger if action.arg is None else f"{action.trigger} {action.arg}"

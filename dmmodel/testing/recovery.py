@@ -104,7 +104,7 @@ def next_step(system: ExecutableSystem, index: int) -> Action | None:
     mine = [a for i, a in system.actions() if i == index and a.cls == PROTOCOL]
     for step, role, trigger in PREFERENCE:
         for action in mine:
-            if action.step is step and action.role is role and action.trigger == trigger:
+            if action.kind is step and action.role is role and action.trigger == trigger:
                 return action
     return None
 

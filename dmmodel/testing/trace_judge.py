@@ -99,7 +99,7 @@ class TraceJudge:
         """Judge one step of the path: ``action`` (a ``system.Action``) leads from ``before`` to
         ``after``. Returns the properties violated so far."""
         taken = _taken(before, action)
-        acting = action.role if action.step in ("spontaneous", "deliver") else None
+        acting = action.role if action.kind in ("spontaneous", "deliver") else None
 
         if acting == "server" and taken is not None and taken.number == 1 \
                 and after.server_state == IN_SESSION:
@@ -196,7 +196,7 @@ class TraceJudge:
 
 def _taken(before: Slot, action: Any) -> Package | None:
     """The package a machine takes in a delivery step (the head of the channel it reads)."""
-    if action.step != "deliver":
+    if action.kind != "deliver":
         return None
     queue = before.up if action.channel == "up" else before.down
     return queue[0]

@@ -89,18 +89,18 @@ class _Builder:
 
     def add(self, entry: TraceEntry) -> None:
         action, index, device = entry.action, entry.index, device_name(entry.index)
-        if action.step in ATTACK_STEPS:
+        if action.kind in ATTACK_STEPS:
             self._attack(entry)
             return
-        if action.step in (StepKind.LOSE, StepKind.DISCARD):
-            discarded = action.step is StepKind.DISCARD
+        if action.kind in (StepKind.LOSE, StepKind.DISCARD):
+            discarded = action.kind is StepKind.DISCARD
             self.arrive(index, action.channel, "" if discarded else LOST)
             if discarded:
                 who = SERVER_NAME if action.channel is Channel.UP else device
                 self.events.append(Note((who,), f"{entry.number}. Pkg{entry.taken.number} discarded: "
                                                 "no rule takes it"))
             return
-        if action.step is StepKind.DELIVER:
+        if action.kind is StepKind.DELIVER:
             self.arrive(index, action.channel)
         rule = RULES[entry.role, entry.rule]
         if rule.cls != PROTOCOL:
@@ -132,7 +132,7 @@ class _Builder:
         """An attack step on the attacker's lifeline. Recording, dropping and holding back are
         notes (a package taken off its channel is marked with its fate); what the attacker puts
         on a channel is an arrow to the receiver saying where the package came from."""
-        step, channel, index, n = entry.action.step, entry.action.channel, entry.index, entry.number
+        step, channel, index, n = entry.action.kind, entry.action.channel, entry.index, entry.number
         where = "to server" if channel is Channel.UP else f"to {device_name(index)}"
         secret = None
         if step is StepKind.RECORD:
@@ -185,7 +185,7 @@ def trace_chart(name: str, title: str, trace: Sequence[TraceEntry], ending: str 
         back = f"back to step {loop_start}"
         ending = f"{back}\n{ending}" if ending else back
     devices = sorted({entry.index for entry in trace})
-    attacked = any(entry.action.step in ATTACK_STEPS for entry in trace)
+    attacked = any(entry.action.kind in ATTACK_STEPS for entry in trace)
     participants = (ENVIRONMENT, *(device_name(i) for i in devices), *((ATTACKER,) if attacked else ()),
                     SERVER_NAME)
     if ending:
