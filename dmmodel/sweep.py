@@ -302,7 +302,7 @@ def sweep(
     for name, end in wanted:
         if name in ATTACKER_BOUNDS and not loaded.attacker.active:
             raise ConfigError(f"bound {name}: configuration {config_name!r} has no attacker "
-                              "(give it one with --attacker PROFILE)")
+                              "(give it one with --attacker NAME)")
         _end(loaded, name, end)
     for v in variants or ():
         if v not in PRESETS:
