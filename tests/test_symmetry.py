@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dmmodel import manifest
 from dmmodel.analysis import check_variant, replay
-from dmmodel.checker import Counterexample, check, verdict_text
+from dmmodel.checker import Counterexample, check, concrete_path, verdict_text
 from dmmodel.cli import main
 from dmmodel.protocol.config import make_config
 from dmmodel.protocol.properties import INVARIANTS
@@ -70,15 +70,53 @@ def test_a_counterexample_found_with_symmetry_replays_on_the_machines():
 
 def test_a_canonical_path_unfolds_into_the_real_path_of_the_device_that_moved():
     """The deepest state of a reduced search, reached by moving the second device as often as
-    the first, replays step for step once each canonical place is mapped to its device."""
+    the first, replays step for step once the checker maps each representative back to the
+    real state (``concrete_path``), the device that moved at each step."""
     model = DMModel(make_config("two-devices", "cr"), symmetry=True, properties=SAFETY)
     result = check(model, model.properties())
     explored = result.explored
     steps = explored.path_to(len(explored) - 1)
-    path = model.unfold([s.action for s in steps[1:]])
-    assert {model.step_action(a)[0] for a, _ in path} == {0, 1}
-    trace = replay(model, Counterexample(steps, "invariant"))
-    assert [e.index for e in trace] == [model.step_action(a)[0] for a, _ in path]
+    path = concrete_path(model, [s.state for s in steps])[1:]
+    assert {model.step_action(s.action)[0] for s in path} == {0, 1}
+    assert [model.representative(s.state) for s in path] == [s.state for s in steps[1:]]
+    trace = replay(model, Counterexample(steps, "invariant", concrete=[steps[0], *path]))
+    assert [e.index for e in trace] == [model.step_action(s.action)[0] for s in path]
+
+
+def unfolded(model: DMModel, actions: list[int]) -> list[tuple[int, int]]:
+    """The real path behind actions taken from representatives, as ``DMModel.unfold`` gave it
+    before the checker owned the reduction: each step's place in the canonical order (the fixed
+    devices, then the others by slot id, ties in index order) is the device there now."""
+    real = [model.slot_id(slot) for slot in model.system.initial()]
+    path = []
+    for aid in actions:
+        local, place = divmod(aid, model.devices)
+        order = [*range(model.fixed), *sorted(range(model.fixed, model.devices), key=real.__getitem__)]
+        device = order[place]
+        real[device] = next(n for a, n in model._slot_moves(real[device]) if a == local)
+        path.append((local * model.devices + device,
+                     sum(sid << shift for sid, shift in zip(real, model.shifts, strict=True))))
+    return path
+
+
+@pytest.mark.parametrize(("name", "variant", "overrides", "properties"), [
+    ("two-devices", "cr", {}, SAFETY),
+    ("default", "dm12", THREE, None),  # the first device kept in place, two permuted
+    ("default", "cr", THREE, SAFETY),  # all three permuted
+])
+def test_the_checker_maps_paths_back_to_the_devices_unfold_chose(name, variant, overrides, properties):
+    """The checker's way back from representatives (the first real successor with the recorded
+    representative) moves the same device at every step as the model's own unfolding did, on
+    the paths to a sample of the explored states."""
+    model = DMModel(make_config(name, variant, **overrides), symmetry=True, properties=properties)
+    explored = check(model, model.properties()).explored
+    moved_late = 0
+    for index in [*range(0, len(explored), max(1, len(explored) // 300)), len(explored) - 1]:
+        steps = explored.path_to(index)
+        real = concrete_path(model, [s.state for s in steps])
+        assert [(s.action, s.state) for s in real[1:]] == unfolded(model, [s.action for s in steps[1:]])
+        moved_late += any(a.action != b.action for a, b in zip(real[1:], steps[1:], strict=True))
+    assert moved_late  # some paths move a device other than the one at the recorded place
 
 
 def test_a_symbolic_slot_steps_alike_on_every_device():
