@@ -119,6 +119,30 @@ def test_the_checker_maps_paths_back_to_the_devices_unfold_chose(name, variant, 
     assert moved_late  # some paths move a device other than the one at the recorded place
 
 
+@pytest.mark.parametrize(("name", "variant"), [("attack-replay", "cr-fresh"), ("lossy", "cr-keep-previous")])
+def test_the_slot_level_representative_is_the_renaming_of_nonces(name, variant):
+    """``CompiledSystem.representative`` (what ``key_successors`` gives for each next slot) is
+    ``nonces.canonical`` on a slot's key, and a fixed point on the keys slot ids stand for."""
+    from dmmodel.protocol.nonces import canonical
+    from dmmodel.protocol.system import apply_action, slot_actions
+
+    model = DMModel(make_config(name, variant))
+    check(model, model.properties(), max_states=3000)
+    system = model.system
+    renamed = 0
+    for key in model.keys:
+        assert system.representative(key) == key
+        slot, runtime = system.decode(key), system.runtime(0)
+        steps = [(action, apply_action(slot, action, runtime))
+                 for action in slot_actions(slot, system.config, runtime)]
+        assert [(a, system.decode(k)) for a, k in system.key_successors(0, key)] == \
+            [(a, system.decode(system.representative(system.encode(t)))) for a, t in steps]
+        for _, raw in steps:
+            assert system.decode(system.representative(system.encode(raw))) == canonical(raw)
+            renamed += canonical(raw) != raw
+    assert renamed  # some steps issue nonces that the renaming changes
+
+
 def test_a_symbolic_slot_steps_alike_on_every_device():
     """Slot ids are shared by devices: a slot's steps do not depend on whose slot it is."""
     config = make_config("two-devices", "cr")

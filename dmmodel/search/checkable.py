@@ -206,8 +206,12 @@ class DMModel(Model[int, int]):
         return self.symmetric
 
     def representative(self, state: int) -> int:
-        """The state standing for ``state`` under device symmetry: its devices' slot ids with
-        the permutable devices' sorted (the checker applies it to every state it meets)."""
+        """The state standing for ``state`` under the model's two reductions, which the checker
+        applies to every state it meets: the renaming of nonces in each slot, and the order of
+        the devices. The slot level is done before a slot gets an id (``key_successors`` gives
+        each next slot's ``CompiledSystem.representative``, memoised per part), so every slot id
+        is already renamed and only the device level is left here: the permutable devices'
+        slot ids sorted."""
         mask, fixed, shifts = self.slot_mask, self.fixed, self.shifts
         sids = [(state >> shift) & mask for shift in shifts]
         sids[fixed:] = sorted(sids[fixed:])
