@@ -150,6 +150,24 @@ def verdict_facts(verdict: Verdict) -> tuple:
             getattr(verdict, "can_reach", None))
 
 
+@pytest.mark.parametrize(("name", "overrides", "properties"), [
+    ("two-devices", {}, ["no_rollback", "no_stuck_state"]),  # both devices permuted
+    ("default", {"devices": 3, "rotations": 1, "rebootstraps": 0, "notifications": False,
+                 "retry_limit": 0, "capacity": 1}, None),  # the first kept, its goals local
+])
+def test_dm_symmetric_engines_agree(name: str, overrides: dict, properties: list | None) -> None:
+    config = make_config(name, "dm12", **overrides)
+    product = DMModel(config, symmetry=True, properties=properties)
+    general = DMModel(config, symmetry=True, properties=properties)
+    general.components = lambda: None  # type: ignore[method-assign]
+    assert product.reduces() and product.components().moved
+    assert_same(*outcomes(product, general, None))
+    assert_same(*outcomes(product, general, 5000))
+    a, b = check(product), check(general)
+    assert (a.states, a.transitions) == (b.states, b.transitions)
+    assert [verdict_facts(v) for v in a.verdicts] == [verdict_facts(v) for v in b.verdicts]
+
+
 def test_dm_cut_inside_a_level_agrees() -> None:
     config = make_config("two-devices", "cr")
     product, general = DMModel(config), DMModel(config)

@@ -1,9 +1,11 @@
 """Symmetry reduction: interchangeable devices stored once per orbit, with the same verdicts.
 
-Each configuration is checked with and without the canonical order of devices: the verdicts
-and counterexample lengths agree, the reduced search stores fewer states, the orbits stand for
-exactly the states of the unreduced search, and every counterexample found on canonical states
-unfolds into a real path that replays on the executable machines.
+Each configuration is checked with and without the canonical order of devices (the DM model's
+``representative``, which the checker applies): the verdicts and counterexample lengths agree,
+the reduced search stores fewer states, the orbits stand for exactly the states of the unreduced
+search, and every counterexample found on representatives is mapped back by the checker into a
+real path that replays on the executable machines. The slot level of the representative, the
+renaming of nonces, is checked against ``nonces.canonical``.
 """
 
 import pytest
