@@ -10,8 +10,19 @@ from itertools import permutations
 from math import comb
 
 import pytest
+from click.testing import CliRunner
 
-from dmmodel.checker import Always, Counterexample, Model, Property, check, concrete_path
+from dmmodel.checker import (
+    Always,
+    Counterexample,
+    Model,
+    Property,
+    Step,
+    assert_counterexample,
+    check,
+    concrete_path,
+)
+from dmmodel.cli import main
 from dmmodel.examples.two_phase_commit import (
     ABORT,
     ABORTED,
@@ -51,15 +62,19 @@ def checked(n: int) -> list[Property]:
             Always("never mixed", lambda s: not mixed(s))]
 
 
-def assert_concrete(model: Model, cex: Counterexample) -> None:
-    """``cex.concrete`` is a path of ``model`` itself, step by step, behind ``cex.steps``."""
-    real = cex.concrete
-    assert len(real) == len(cex.steps)
-    assert real[0].state in model.init_states()
-    for before, step in zip(real, real[1:], strict=False):
+def assert_real(model: Model, path: list[Step]) -> None:
+    """``path`` is a path of ``model`` itself from an initial state, step by step."""
+    assert path[0].state in model.init_states()
+    for before, step in zip(path, path[1:], strict=False):
         assert (step.action, step.state) in model.successors(before.state)
         assert step.label == model.format_action(step.action)
-    assert [model.representative(s.state) for s in real] == [s.state for s in cex.steps]
+
+
+def assert_concrete(model: Model, cex: Counterexample) -> None:
+    """``cex.concrete`` is a path of ``model`` itself, step by step, behind ``cex.steps``."""
+    assert len(cex.concrete) == len(cex.steps)
+    assert_real(model, cex.concrete)
+    assert [model.representative(s.state) for s in cex.concrete] == [s.state for s in cex.steps]
 
 
 def assert_sound_reduction(reduced: Model, plain: Model, props: list[Property]) -> None:
@@ -75,6 +90,9 @@ def assert_sound_reduction(reduced: Model, plain: Model, props: list[Property]) 
         if theirs.counterexample is not None:
             assert len(mine.counterexample.steps) == len(theirs.counterexample.steps)
             assert_concrete(reduced, mine.counterexample)
+        if theirs.example is not None:  # a possibility shown by a real path, as short
+            assert len(mine.example) == len(theirs.example)
+            assert_real(reduced, mine.example)
 
 
 @pytest.mark.parametrize("n", [2, 3, 4])
@@ -95,6 +113,14 @@ def test_a_counterexample_through_representatives_comes_back_as_the_real_path() 
     assert cex.concrete[-1].state.rm == (PREPARED, ABORTED, "working")
     assert concrete_path(model, [s.state for s in cex.steps]) == cex.concrete
     assert check(TwoPhase(3)).states == 288 and not TwoPhase(3).reduces() and model.reduces()
+    assert_counterexample(result, "never mixed", ["RMPrepare(r1)", "RMChooseToAbort(r2)"])
+
+
+def test_explore_prints_the_real_path_of_a_model_that_reduces() -> None:
+    out = CliRunner().invoke(main, ["explore", "dmmodel.examples.two_phase_commit:SymmetricTwoPhase"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("80 states")
+    assert "all aborted: shortest example" in out.output
 
 
 class ForgetsWhomTheTMHeard(SymmetricTwoPhase):

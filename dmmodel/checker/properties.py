@@ -104,7 +104,8 @@ class Sometimes(Property):
     """Possibility: some reachable state satisfies ``predicate`` (in CTL, EF predicate).
 
     Holds as soon as the search stores such a state, complete or not; the verdict's
-    ``example`` is then a shortest path to the shallowest one. A complete search that meets
+    ``example`` is then a shortest path to the shallowest one (with a model that reduces, the
+    model's own path to a state it stands for, ``reduction.concrete_path``). A complete search that meets
     none gives holds False (and no path, as none witnesses an absence); a partial one gives
     None. It says nothing about whether the state must be reached, only that it can be.
     """
@@ -124,7 +125,11 @@ class Sometimes(Property):
         good = outcome.found_state(self)
         if good is None:
             return Verdict(self, False if outcome.complete else None)
-        return Verdict(self, True, example=outcome.explored.path_to(good))
+        explored = outcome.explored
+        example = explored.path_to(good)
+        if explored.model.reduces():  # show a behaviour of the model itself
+            example = concrete_path(explored.model, [s.state for s in example])
+        return Verdict(self, True, example=example)
 
 
 @dataclass(frozen=True)

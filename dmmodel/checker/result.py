@@ -67,8 +67,8 @@ class Verdict:
     """The outcome for one property: ``holds`` is None when a partial search cannot decide.
 
     A violated property carries a ``counterexample``; a possibility that holds (``Sometimes``)
-    carries an ``example``, a shortest path to a state that shows it (as the search recorded it:
-    with a model that reduces, through representatives, which ``concrete_path`` maps back).
+    carries an ``example``, a shortest path to a state that shows it (with a model that
+    reduces, the model's own path, as ``Counterexample.concrete``).
     """
 
     property: Property
