@@ -17,7 +17,15 @@ from functools import cached_property
 from time import perf_counter
 from typing import Any
 
-from dmmodel.checker import CheckResult, Counterexample, Progress, Verdict, check
+from dmmodel.checker import (
+    CheckResult,
+    Counterexample,
+    Progress,
+    Verdict,
+    check,
+    concrete_path,
+    reduced_successors,
+)
 from dmmodel.protocol.config import (
     MITIGATIONS,
     PRESETS,
@@ -104,50 +112,46 @@ class VariantResult:
                 "claims_cr": self.config.variant.claims_cr, **self.result.to_json()}
         data["seconds"] = round(self.seconds, 4)
         data["symmetry"], data["raw_states"] = self.symmetry, self.raw_states
-        model = self.model
-        for prop, verdict in zip(data["properties"], self.verdicts, strict=True):
+        for prop in data["properties"]:  # each step of the model's own path (``concrete``)
             trace = self.traces.get(prop["name"])
-            path = _real_path(model, verdict.counterexample) if trace else []
-            for step, entry, (action, state) in zip((prop["counterexample"] or [])[1:], trace or (),
-                                                    path, strict=False):
-                step.update(action=model.format_action(action), state=model.format_state(state),
-                            actor=entry.actor, rule=entry.rule,
+            for step, entry in zip((prop["counterexample"] or [])[1:], trace or (), strict=False):
+                step.update(actor=entry.actor, rule=entry.rule,
                             packages=[line.strip()[3:] for line in entry.lines()[1:]])
         return data
-
-
-def _real_path(model: DMModel, counterexample: Counterexample) -> list[tuple[int, int]]:
-    """The counterexample as a path of the unreduced model: (action id, state) per step."""
-    return model.unfold([s.action for s in counterexample.steps[1:]])
 
 
 def replay(model: DMModel, counterexample: Counterexample) -> list[TraceEntry]:
     """Replay a counterexample on fresh machines; raises if a state differs from the checker's.
 
-    With symmetry the checker's path runs through canonical states; it is first unfolded into
-    the real path it stands for (the right device at each step).
+    What is replayed is the model's own path (``Counterexample.concrete``: with symmetry the
+    checker's path runs through representatives, and it maps that back to the real device at
+    each step). Each slot the machines reach, its nonces renamed (``nonces.canonical``), must be
+    the path's, and the path's states must have the representatives the checker stored.
     """
-    path = _real_path(model, counterexample)
-    system, trace = play(model.config, [model.step_action(action) for action, _ in path])
-    for step, (_, state), entry in zip(counterexample.steps[1:], path, trace, strict=True):
-        expected: SystemState = model.decode(state)
+    path = counterexample.concrete[1:]
+    system, trace = play(model.config, [model.step_action(step.action) for step in path])
+    for step, real, entry in zip(counterexample.steps[1:], path, trace, strict=True):
+        expected: SystemState = model.decode(real.state)
         index = entry.index
         live = canonical(symbolize(entry.slot, system.runtimes[index].crypto))
-        if live != expected[index] or model.encode(expected) != step.state:
+        stored = model.representative(real.state) if model.reduces() else real.state
+        if live != expected[index] or stored != step.state:
             raise RuntimeError(f"replay diverged from the checker at step {entry.number}")
     return trace
 
 
-def _loop_actions(model: DMModel, start: Any, via: frozenset[str]) -> tuple[list[Any], int]:
-    """Actions from ``start`` to the nearest state of a bottom SCC of its ``via``-closure, then a
-    shortest cycle back to that state; and how many actions lead in before the cycle."""
+def _loop_states(model: DMModel, start: Any, via: frozenset[str]) -> tuple[list[Any], int]:
+    """The states after ``start`` on a path to the nearest state of a bottom SCC of its
+    ``via``-closure, then round a shortest cycle back to that state (with symmetry, through
+    representatives, as the checker searched); and how many steps lead in before the cycle."""
     import networkx as nx  # only diagrams and the report draw lassos: keep it off `check`'s path
 
     graph = nx.DiGraph()
     graph.add_node(start)
     queue = [start]
+    successors = reduced_successors(model)
     for state in queue:
-        for action, target in model.successors(state):
+        for action, target in successors(state):
             if model.action_class(action) in via and not graph.has_edge(state, target):
                 if target not in graph:
                     queue.append(target)
@@ -164,20 +168,21 @@ def _loop_actions(model: DMModel, start: Any, via: frozenset[str]) -> tuple[list
         back = min((nx.shortest_path(inside, w, entry) for w in successors), key=len)
         cycle = [entry, *back]
     path = lead + cycle[1:]
-    actions = [graph.edges[a, b]["action"] for a, b in zip(path, path[1:], strict=False)]
-    return actions, len(lead) - 1
+    return path[1:], len(lead) - 1
 
 
 def lasso(model: DMModel, counterexample: Counterexample, via: frozenset[str]) -> Lasso | None:
     """Replay a reachability counterexample on, into its trap's loop; None when the trap has no
-    loop (its bottom is a single state without an allowed step)."""
-    actions, lead = _loop_actions(model, counterexample.steps[-1].state, via)
-    if len(actions) == lead:
+    loop (its bottom is a single state without an allowed step). With symmetry the loop is found
+    among representatives and the whole path mapped back to the real devices by the checker
+    (``concrete_path``)."""
+    recorded = [s.state for s in counterexample.steps]
+    after, lead = _loop_states(model, recorded[-1], via)
+    if len(after) == lead:
         return None
-    prefix = [s.action for s in counterexample.steps[1:]]
-    path = model.unfold(prefix + actions)
-    _, trace = play(model.config, [model.step_action(action) for action, _ in path])
-    return Lasso(trace[len(prefix):], len(prefix) + lead + 1)
+    path = concrete_path(model, recorded + after)[1:]
+    _, trace = play(model.config, [model.step_action(step.action) for step in path])
+    return Lasso(trace[len(recorded) - 1:], len(recorded) + lead)
 
 
 def check_variant(

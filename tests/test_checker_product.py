@@ -150,6 +150,24 @@ def verdict_facts(verdict: Verdict) -> tuple:
             getattr(verdict, "can_reach", None))
 
 
+@pytest.mark.parametrize(("name", "overrides", "properties"), [
+    ("two-devices", {}, ["no_rollback", "no_stuck_state"]),  # both devices permuted
+    ("default", {"devices": 3, "rotations": 1, "rebootstraps": 0, "notifications": False,
+                 "retry_limit": 0, "capacity": 1}, None),  # the first kept, its goals local
+])
+def test_dm_symmetric_engines_agree(name: str, overrides: dict, properties: list | None) -> None:
+    config = make_config(name, "dm12", **overrides)
+    product = DMModel(config, symmetry=True, properties=properties)
+    general = DMModel(config, symmetry=True, properties=properties)
+    general.components = lambda: None  # type: ignore[method-assign]
+    assert product.reduces() and product.components().moved
+    assert_same(*outcomes(product, general, None))
+    assert_same(*outcomes(product, general, 5000))
+    a, b = check(product), check(general)
+    assert (a.states, a.transitions) == (b.states, b.transitions)
+    assert [verdict_facts(v) for v in a.verdicts] == [verdict_facts(v) for v in b.verdicts]
+
+
 def test_dm_cut_inside_a_level_agrees() -> None:
     config = make_config("two-devices", "cr")
     product, general = DMModel(config), DMModel(config)
@@ -157,11 +175,11 @@ def test_dm_cut_inside_a_level_agrees() -> None:
     assert_same(*outcomes(product, general, 1000))
 
 
-def test_symmetric_or_single_device_dm_model_is_not_a_product() -> None:
-    assert DMModel(make_config("two-devices", "cr"), symmetry=True,
-                   properties=["no_stuck_state"]).components() is None
+def test_a_single_device_dm_model_is_not_a_product() -> None:
     assert DMModel(make_config("default", "cr")).components() is None
     assert DMModel(make_config("two-devices", "cr")).components() is not None
+    symmetric = DMModel(make_config("two-devices", "cr"), symmetry=True, properties=["no_stuck_state"])
+    assert symmetric.reduces() and symmetric.components().representatives is not None
 
 
 def test_too_large_product_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -234,3 +252,73 @@ def test_dm_local_goals_decide_as_the_product_graph_does(variant: str) -> None:
     reach = [v for v in local if isinstance(v, ReachabilityVerdict)]
     assert reach and all(len(v.can_reach) == 2 for v in reach)
     assert any(not all(marks) for v in reach for marks in v.can_reach)
+
+
+class Twins(Counters):
+    """Two alike, interchangeable components, each going from 0 to 1 or 2 and from 1 to 3: the
+    representative puts the lower value first, given in bulk to the product engine too."""
+
+    def _moves(self, component: int, local: int) -> list[tuple[int, int]]:
+        value = (local - 1) // 3
+        return [(0, 3 * nxt + 1) for nxt in {0: (1, 2), 1: (3,)}.get(value, ())]
+
+    def representative(self, state: int) -> int:
+        low, high = state & 0xFF, state >> SHIFT
+        return state if low <= high else high | low << SHIFT
+
+    def components(self) -> Product | None:
+        def bulk(states: np.ndarray) -> np.ndarray:
+            low, high = states & np.uint64(0xFF), states >> np.uint64(SHIFT)
+            return np.minimum(low, high) | np.maximum(low, high) << np.uint64(SHIFT)
+
+        return replace(super().components(), representatives=bulk, moved=frozenset({0, 1}))
+
+
+class TwinsGeneral(Twins):
+    def components(self) -> Product | None:
+        return None
+
+
+def test_a_product_with_representatives_agrees_with_the_general_search() -> None:
+    mine, theirs = outcomes(Twins(), TwinsGeneral(), None)
+    assert_same(mine, theirs)
+    assert len(mine.explored) == 10 == (4 * 5) // 2  # the unordered pairs of values 0..3
+    assert all(values(s)[0] <= values(s)[1] for s in mine.explored.states)
+    for max_states in (1, 2, 5, 9):
+        assert_same(*outcomes(Twins(), TwinsGeneral(), max_states))
+
+
+class MovedUndeclared(Twins):
+    """Twins that do not declare the components their representative moves."""
+
+    def components(self) -> Product | None:
+        return replace(super().components(), moved=frozenset())
+
+
+def test_a_goal_of_a_moved_component_is_decided_on_the_product_edges() -> None:
+    # the second component at 3: from (1, 2) its own graph says no (2 is stuck), but the first
+    # goes on to 3 and the representative (2, 3) has the second at 3
+    prop = AlwaysReachable("second", [(lambda s: True, second_at(3))])
+    edges = EdgeStore(prop.edge_classes)
+    outcome = product_engine.explore(Twins(), Twins().components(), (prop,), edges,
+                                     float("inf"), None, 0.0, False)
+    assert len(edges.src) > 0  # not decided on the second component's own graph
+    mine, general = prop.decide(outcome), check(TwinsGeneral(), [prop]).verdicts[0]
+    assert verdict_facts(mine) == verdict_facts(general)
+    wrong = check(MovedUndeclared(), [prop]).verdicts[0]
+    assert wrong.can_reach != mine.can_reach  # what deciding on the component graph would say
+    state = outcome.explored.states.index(7 | 7 << SHIFT)  # values (2, 2): stuck
+    assert mine.can_reach[0][state] == 0 and mine.holds is False
+    model, real = Twins(), mine.counterexample.concrete
+    for before, step in zip(real, real[1:], strict=False):
+        assert (step.action, step.state) in model.successors(before.state)
+    assert [model.representative(s.state) for s in real] == [s.state for s in mine.counterexample.steps]
+
+
+def test_a_representative_outside_the_component_graphs_is_refused() -> None:
+    class Escapes(Twins):
+        def components(self) -> Product | None:
+            return replace(super().components(), representatives=lambda s: s | np.uint64(0xFF))
+
+    with pytest.raises(ValueError, match="never reaches"):
+        check(Escapes(), PROPERTIES)

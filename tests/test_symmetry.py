@@ -1,9 +1,11 @@
 """Symmetry reduction: interchangeable devices stored once per orbit, with the same verdicts.
 
-Each configuration is checked with and without the canonical order of devices: the verdicts
-and counterexample lengths agree, the reduced search stores fewer states, the orbits stand for
-exactly the states of the unreduced search, and every counterexample found on canonical states
-unfolds into a real path that replays on the executable machines.
+Each configuration is checked with and without the canonical order of devices (the DM model's
+``representative``, which the checker applies): the verdicts and counterexample lengths agree,
+the reduced search stores fewer states, the orbits stand for exactly the states of the unreduced
+search, and every counterexample found on representatives is mapped back by the checker into a
+real path that replays on the executable machines. The slot level of the representative, the
+renaming of nonces, is checked against ``nonces.canonical``.
 """
 
 import pytest
@@ -11,7 +13,7 @@ from click.testing import CliRunner
 
 from dmmodel import manifest
 from dmmodel.analysis import check_variant, replay
-from dmmodel.checker import Counterexample, check, verdict_text
+from dmmodel.checker import Counterexample, check, concrete_path, verdict_text
 from dmmodel.cli import main
 from dmmodel.protocol.config import make_config
 from dmmodel.protocol.properties import INVARIANTS
@@ -70,15 +72,77 @@ def test_a_counterexample_found_with_symmetry_replays_on_the_machines():
 
 def test_a_canonical_path_unfolds_into_the_real_path_of_the_device_that_moved():
     """The deepest state of a reduced search, reached by moving the second device as often as
-    the first, replays step for step once each canonical place is mapped to its device."""
+    the first, replays step for step once the checker maps each representative back to the
+    real state (``concrete_path``), the device that moved at each step."""
     model = DMModel(make_config("two-devices", "cr"), symmetry=True, properties=SAFETY)
     result = check(model, model.properties())
     explored = result.explored
     steps = explored.path_to(len(explored) - 1)
-    path = model.unfold([s.action for s in steps[1:]])
-    assert {model.step_action(a)[0] for a, _ in path} == {0, 1}
-    trace = replay(model, Counterexample(steps, "invariant"))
-    assert [e.index for e in trace] == [model.step_action(a)[0] for a, _ in path]
+    path = concrete_path(model, [s.state for s in steps])[1:]
+    assert {model.step_action(s.action)[0] for s in path} == {0, 1}
+    assert [model.representative(s.state) for s in path] == [s.state for s in steps[1:]]
+    trace = replay(model, Counterexample(steps, "invariant", concrete=[steps[0], *path]))
+    assert [e.index for e in trace] == [model.step_action(s.action)[0] for s in path]
+
+
+def unfolded(model: DMModel, actions: list[int]) -> list[tuple[int, int]]:
+    """The real path behind actions taken from representatives, as ``DMModel.unfold`` gave it
+    before the checker owned the reduction: each step's place in the canonical order (the fixed
+    devices, then the others by slot id, ties in index order) is the device there now."""
+    real = [model.slot_id(slot) for slot in model.system.initial()]
+    path = []
+    for aid in actions:
+        local, place = divmod(aid, model.devices)
+        order = [*range(model.fixed), *sorted(range(model.fixed, model.devices), key=real.__getitem__)]
+        device = order[place]
+        real[device] = next(n for a, n in model._slot_moves(real[device]) if a == local)
+        path.append((local * model.devices + device,
+                     sum(sid << shift for sid, shift in zip(real, model.shifts, strict=True))))
+    return path
+
+
+@pytest.mark.parametrize(("name", "variant", "overrides", "properties"), [
+    ("two-devices", "cr", {}, SAFETY),
+    ("default", "dm12", THREE, None),  # the first device kept in place, two permuted
+    ("default", "cr", THREE, SAFETY),  # all three permuted
+])
+def test_the_checker_maps_paths_back_to_the_devices_unfold_chose(name, variant, overrides, properties):
+    """The checker's way back from representatives (the first real successor with the recorded
+    representative) moves the same device at every step as the model's own unfolding did, on
+    the paths to a sample of the explored states."""
+    model = DMModel(make_config(name, variant, **overrides), symmetry=True, properties=properties)
+    explored = check(model, model.properties()).explored
+    moved_late = 0
+    for index in [*range(0, len(explored), max(1, len(explored) // 300)), len(explored) - 1]:
+        steps = explored.path_to(index)
+        real = concrete_path(model, [s.state for s in steps])
+        assert [(s.action, s.state) for s in real[1:]] == unfolded(model, [s.action for s in steps[1:]])
+        moved_late += any(a.action != b.action for a, b in zip(real[1:], steps[1:], strict=True))
+    assert moved_late  # some paths move a device other than the one at the recorded place
+
+
+@pytest.mark.parametrize(("name", "variant"), [("attack-replay", "cr-fresh"), ("lossy", "cr-keep-previous")])
+def test_the_slot_level_representative_is_the_renaming_of_nonces(name, variant):
+    """``CompiledSystem.representative`` (what ``key_successors`` gives for each next slot) is
+    ``nonces.canonical`` on a slot's key, and a fixed point on the keys slot ids stand for."""
+    from dmmodel.protocol.nonces import canonical
+    from dmmodel.protocol.system import apply_action, slot_actions
+
+    model = DMModel(make_config(name, variant))
+    check(model, model.properties(), max_states=3000)
+    system = model.system
+    renamed = 0
+    for key in model.keys:
+        assert system.representative(key) == key
+        slot, runtime = system.decode(key), system.runtime(0)
+        steps = [(action, apply_action(slot, action, runtime))
+                 for action in slot_actions(slot, system.config, runtime)]
+        assert [(a, system.decode(k)) for a, k in system.key_successors(0, key)] == \
+            [(a, system.decode(system.representative(system.encode(t)))) for a, t in steps]
+        for _, raw in steps:
+            assert system.decode(system.representative(system.encode(raw))) == canonical(raw)
+            renamed += canonical(raw) != raw
+    assert renamed  # some steps issue nonces that the renaming changes
 
 
 def test_a_symbolic_slot_steps_alike_on_every_device():

@@ -31,6 +31,30 @@ can jam.
 (['init', 'jam'], ('wait',))
 >>> [result.state(i) for i in result.violating_states("can reset")]
 [-1]
+
+Reduction is the checker's: a model with symmetry implements ``Model.representative`` (a
+canonical form of its class of equivalent states, like Stateright's ``representative`` or TLC's
+``SYMMETRY``), and the checker applies it to every state it meets, stores the representatives
+only, and maps each counterexample back to the model's own path (``Counterexample.concrete``,
+``concrete_path``: at each step the first real successor with the representative recorded).
+Example: two interchangeable tokens, each counting up to 2, stored as 6 states instead of 9.
+
+>>> class Tokens(Model):
+...     def init_states(self):
+...         return [(0, 0)]
+...     def successors(self, state):
+...         a, b = state
+...         return [(m, t) for m, t in (("a+1", (a + 1, b)), ("b+1", (a, b + 1))) if max(t) <= 2]
+...     def representative(self, state):
+...         return tuple(sorted(state))
+>>> result = check(Tokens(), [Always("never both at 2", lambda s: s != (2, 2))])
+>>> result.states, [result.state(i) for i in range(result.states)][-2:]
+(6, [(1, 2), (2, 2)])
+>>> cex = result.verdicts[0].counterexample
+>>> [(step.label, step.state) for step in cex.steps[1:]]
+[('a+1', (0, 1)), ('a+1', (1, 1)), ('a+1', (1, 2)), ('a+1', (2, 2))]
+>>> [(step.label, step.state) for step in cex.concrete[1:]]
+[('a+1', (1, 0)), ('b+1', (1, 1)), ('a+1', (2, 1)), ('b+1', (2, 2))]
 """
 
 from dmmodel.checker.assertions import assert_counterexample, assert_discovery, assert_properties
@@ -46,6 +70,7 @@ from dmmodel.checker.properties import (
     Property,
     Sometimes,
 )
+from dmmodel.checker.reduction import concrete_path, reduced_successors
 from dmmodel.checker.result import (
     CheckResult,
     Counterexample,
@@ -78,5 +103,7 @@ __all__ = [
     "assert_discovery",
     "assert_properties",
     "check",
+    "concrete_path",
+    "reduced_successors",
     "verdict_text",
 ]

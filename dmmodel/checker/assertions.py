@@ -1,7 +1,8 @@
 """Test helpers in the spirit of Stateright: assert on a check's verdicts, failing readably.
 
 Paths are compared by their action labels (``Model.format_action``), without the initial
-state, so a test reads like the steps of the behaviour it expects.
+state, so a test reads like the steps of the behaviour it expects; with a model that reduces
+(``Model.representative``), those of the model's own path (``Counterexample.concrete``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def assert_counterexample(result: CheckResult, name: str, actions: Sequence[str]
     verdict = result.verdict(name)
     if verdict.counterexample is None:
         raise AssertionError(f"{name!r} has no counterexample (holds: {verdict.holds})")
-    _same_path(name, "counterexample", verdict.counterexample.steps, actions)
+    _same_path(name, "counterexample", verdict.counterexample.concrete, actions)
 
 
 def _labels(steps: Sequence[Step]) -> list[str]:
@@ -59,4 +60,4 @@ def _failure(verdict: Verdict) -> str:
     cex = verdict.counterexample
     if cex is None:
         return f"{head}: does not hold, with no path to show"
-    return f"{head}: {cex.kind} counterexample {_labels(cex.steps)}"
+    return f"{head}: {cex.kind} counterexample {_labels(cex.concrete)}"

@@ -39,6 +39,11 @@ def check(
 ) -> CheckResult:
     """Explore ``model`` breadth-first and decide ``properties`` (default: the model's own).
 
+    A model that reduces (``Model.representative``) is searched over representatives: the
+    states stored, counted and judged are the representatives of the initial states and of
+    every successor, and each counterexample also comes as the model's own path
+    (``Counterexample.concrete``).
+
     With ``max_states`` the search stops once that many states are stored and the result is
     partial (``complete=False``). ``progress`` is called about once a second with a snapshot.
     With ``coverage`` every transition explored (new state or not) counts once under each of
@@ -65,6 +70,8 @@ def check(
         outcome = None
         try:
             product = model.components()
+            if product is not None and model.reduces() and product.representatives is None:
+                product = None  # a reduction the product engine cannot apply in bulk
             if product is not None and (max_states is None or max_states >= 1):
                 limit = float("inf") if max_states is None else max_states
                 outcome = explore_product(model, product, props, edges, limit, progress, started,
@@ -149,8 +156,12 @@ def _explore(
     transitions = 0
     n = 0
     pos = -1  # the position of the last successor followed from the state being expanded
+    # a model that reduces is searched over representatives (``Model.representative``)
+    rep = model.representative if model.reduces() else None
     try:
         for s in model.init_states():
+            if rep is not None:
+                s = rep(s)
             if index.setdefault(s, n) != n:
                 continue
             if n >= limit:
@@ -193,6 +204,8 @@ def _explore(
                 next_poll = now + POLL_EVERY
             s = states[i]
             for pos, (a, t) in enumerate(successors(s)):
+                if rep is not None:
+                    t = rep(t)
                 j = setdefault(t, n)
                 if j == n:
                     if n >= limit:

@@ -50,22 +50,27 @@ class Explored:
         return depth
 
     def path_to(self, index: int) -> list[Step]:
-        """The shortest path from an initial state to state ``index``, replayed from the model."""
+        """The shortest path from an initial state to state ``index``, replayed from the model
+        (with a model that reduces, through the representatives stored: ``reduction``)."""
         chain = [index]
         while self.parent[chain[-1]] != NO_PARENT:
             chain.append(self.parent[chain[-1]])
         chain.reverse()
         model, states = self.model, self.states
+        representative = model.representative if model.reduces() else None
         steps = [Step(None, "init", "init", states[chain[0]])]
         for src, dst in zip(chain, chain[1:], strict=False):
             successors = list(model.successors(states[src]))
             position = self.position[dst]
-            if position >= len(successors) or successors[position][1] != states[dst]:
+            if position < len(successors):
+                action, state = successors[position]
+                if representative is not None:
+                    state = representative(state)
+            if position >= len(successors) or state != states[dst]:
                 raise RuntimeError(
                     "Model.successors is not deterministic: replaying the path to state "
                     f"{dst} produced a different state"
                 )
-            action, state = successors[position]
             steps.append(
                 Step(action, model.format_action(action), model.action_class(action), state)
             )

@@ -2,6 +2,11 @@
 
 In the spirit of Stateright's ``Model`` trait: subclass, implement ``init_states`` and
 ``successors``, and optionally override the hooks that classify actions and render states.
+
+A model with symmetry (interchangeable processes, values that only matter up to renaming)
+implements ``representative``, Stateright's ``Representative`` and TLC's ``SYMMETRY``: the
+checker then stores one state per class of equivalent states and maps each counterexample back
+to a path of the model itself (``reduction.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from dmmodel.checker.properties import Property
 
 S = TypeVar("S")
@@ -28,12 +35,23 @@ class Product:
     int below 2**64, and its successors are, component by component, each of that component's
     moves with the other local ids unchanged, the action being ``action(c, local action)``.
     The model's ``init_states`` and ``successors`` must be exactly that.
+
+    A model that reduces (``Model.representative``) gives its representative over states in
+    bulk as ``representatives``: a callable from a numpy ``uint64`` array of global states to the
+    array of their representatives, agreeing with ``Model.representative`` state by state, and
+    each representative's local id of component ``c`` must be one that component reaches (e.g.
+    the components are alike and the representative permutes them). ``moved`` names the
+    components whose local id a representative may change; the others' it must keep (a goal of
+    one of those is then still decided on its component's graph). Without ``representatives``
+    the checker searches a model that reduces with its general engine.
     """
 
     initial: tuple[int, ...]
     moves: Callable[[int, int], Sequence[tuple[int, int]]]
     shifts: tuple[int, ...]
     action: Callable[[int, int], Any]
+    representatives: Callable[[np.ndarray], np.ndarray] | None = None
+    moved: frozenset[int] = frozenset()
 
 
 class Model(ABC, Generic[S, A]):
@@ -50,6 +68,38 @@ class Model(ABC, Generic[S, A]):
     @abstractmethod
     def successors(self, state: S) -> Iterable[tuple[A, S]]:
         """Pairs ``(action, next state)`` for every action enabled in ``state``, in a fixed order."""
+
+    def representative(self, state: S) -> S:
+        """The state that stands for ``state`` and every state equivalent to it (default:
+        ``state`` itself, no reduction).
+
+        The checker applies it to every initial state and every successor, and stores and
+        deduplicates the representatives only, so one state stands for its whole class (with
+        interchangeable processes: its orbit under their permutations). ``successors`` stays the
+        model's own: from a representative it yields the real next states, and the checker takes
+        their representatives. The contract, as for TLC's ``SYMMETRY``, is the model's to keep:
+
+        - a canonical form: equivalent states have the same representative, which is itself
+          one of them (so ``representative(representative(s)) == representative(s)``);
+        - a bisimulation: for equivalent ``s`` and ``s2``, each successor of ``s`` is matched by
+          an equivalent successor of ``s2`` by an action of the same class;
+        - the checked properties cannot tell equivalent states apart (predicates, goals,
+          ``is_terminal``): a property that names one process breaks the reduction.
+
+        A counterexample is then found as a path through representatives
+        (``Counterexample.steps``) and mapped back by the checker to a path of the model from
+        its real initial state (``Counterexample.concrete``): at each step, the first successor
+        of the real state whose representative is the next one recorded. A model that
+        implements this hook says so with ``reduces``; a product model gives it in bulk too
+        (``Product.representatives``).
+        """
+        return state
+
+    def reduces(self) -> bool:
+        """Whether the checker must apply ``representative`` (default: whether the model's class
+        overrides it); a model that reduces only in some configurations answers per instance, so
+        that the identity costs nothing on the search's hot path."""
+        return type(self).representative is not Model.representative
 
     def actions(self, state: S) -> list[A]:
         """The actions enabled in ``state``, in the order of ``successors``."""

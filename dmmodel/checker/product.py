@@ -11,6 +11,12 @@ exactly those of ``bfs._explore``, at numpy speed instead of one interpreter rou
 The component graphs stay with the outcome (``LocalGraphs``), so that a reachability goal that
 depends on one component only is decided on that component's graph rather than the product's;
 when every property decides so, the product's edges are not stored at all.
+
+A model that reduces gives its representative in bulk (``Product.representatives``): each level's
+successors are replaced by their representatives before they are looked up, exactly as the
+general search does one by one, so the two still agree state for state. A goal of a component
+that a representative may move (``Product.moved``) is then decided on the stored product edges:
+its own graph no longer says what the reduced product can reach.
 """
 
 from __future__ import annotations
@@ -101,7 +107,9 @@ def explore(
     kinds = np.flatnonzero(np.bincount(pairs))  # not np.unique: it imports numpy.ma (50 ms)
     meaning = {int(p): product.action(int(p) // n_actions, int(p) % n_actions) for p in kinds}
     # goals of one component are decided on its graph (``LocalGraphs``): their edges need no store
-    store = bool(edges.class_ids) and any(p.product_edge_classes() for p in props)
+    kept = frozenset(range(k)) - product.moved
+    store = bool(edges.class_ids) and any(p.product_edge_classes(kept) for p in props)
+    representatives = _Representatives(product, parts) if model.reduces() else None
     if store:
         classes = np.full(k * n_actions, -1, dtype=np.int16)
         for p, action in meaning.items():
@@ -147,6 +155,8 @@ def explore(
         position = np.arange(t) - row_start[row]
         target = level[row] + (targets[edge] - local.ravel()[block]) * strides[comp]
         del block, offset, comp
+        if representatives is not None:
+            target = representatives(target)
         # the first occurrence of each unseen target becomes a new state, in order
         seen = index[target]
         fresh = np.flatnonzero(seen < 0)
@@ -195,8 +205,39 @@ def explore(
     outcome = Outcome(props, explored, transitions, complete, found, first_stuck, edges, counts,
                       stopped=stopped)
     outcome.__dict__["packed_states"] = packed  # the cached_property, already computed
-    outcome.local_graphs = LocalGraphs(model, product, parts)
+    outcome.local_graphs = LocalGraphs(model, product, parts, kept)
     return outcome
+
+
+class _Representatives:
+    """``Product.representatives`` over dense product ids: each dense id's global state, its
+    representative, and that state's dense id."""
+
+    def __init__(self, product: Product, parts: list[_Component]) -> None:
+        if product.representatives is None:
+            raise ValueError("a model that reduces must give Product.representatives")
+        self.bulk = product.representatives
+        self.parts = parts
+        self.shifts = np.array(product.shifts, dtype=np.uint64)
+        self.masks = [np.uint64(m) for m in _masks(product.shifts)]
+        self.strides = [prod(p.size for p in parts[c + 1:]) for c in range(len(parts))]
+        self.dense = []  # per component: local id -> dense id (-1 where it never goes)
+        for part in parts:
+            dense = np.full(int(part.ids.max()) + 1, -1, dtype=np.int64)
+            dense[part.ids] = np.arange(part.size)
+            self.dense.append(dense)
+
+    def __call__(self, target: np.ndarray) -> np.ndarray:
+        packed = np.asarray(self.bulk(_pack(self.parts, self.shifts, target)), dtype=np.uint64)
+        result = np.zeros(target.size, dtype=np.int64)
+        for c, (dense, shift, mask) in enumerate(zip(self.dense, self.shifts, self.masks,
+                                                     strict=True)):
+            ids = (packed >> shift) & mask
+            d = dense[np.minimum(ids, np.uint64(dense.size - 1))]
+            if ids.size and (int(ids.max()) >= dense.size or int(d.min()) < 0):
+                raise ValueError(f"a representative holds a local id component {c} never reaches")
+            result += d * self.strides[c]
+        return result
 
 
 class LocalGraphs:
@@ -208,10 +249,12 @@ class LocalGraphs:
     actions exactly when its local id in ``c`` can, in ``c``'s graph.
     """
 
-    def __init__(self, model: Model, product: Product, parts: list[_Component]) -> None:
+    def __init__(self, model: Model, product: Product, parts: list[_Component],
+                 local: frozenset[int]) -> None:
         self.model = model
         self.product = product
         self.parts = parts
+        self.local = local  # the components whose goals are decided on their own graph
         self._reverse: dict[tuple[int, frozenset[str]], tuple[np.ndarray, np.ndarray]] = {}
 
     def can_reach(self, component: int, goal: Callable[[np.ndarray], np.ndarray],
@@ -243,11 +286,14 @@ class LocalGraphs:
 
     def _locals(self, component: int, packed: np.ndarray) -> np.ndarray:
         """The local ids of ``component`` in the states ``packed`` (its bit field)."""
-        shifts = self.product.shifts
-        shift = shifts[component]
-        top = min((s for s in shifts if s > shift), default=64)
-        mask = np.uint64((1 << (top - shift)) - 1)
-        return (packed >> np.uint64(shift)) & mask
+        mask = np.uint64(_masks(self.product.shifts)[component])
+        return (packed >> np.uint64(self.product.shifts[component])) & mask
+
+
+def _masks(shifts: tuple[int, ...]) -> list[int]:
+    """Per component, the mask of its bit field once shifted down (up to the next field)."""
+    return [(1 << (min((s for s in shifts if s > shift), default=64) - shift)) - 1
+            for shift in shifts]
 
 
 def _pack(parts: list[_Component], shifts: np.ndarray, dense: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ no property kinds, so a new kind needs no change to the search loop.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,10 +17,12 @@ import numpy as np
 
 from dmmodel.checker.predicates import evaluate, local_to, pack, vectorised
 from dmmodel.checker.reach import reaching
-from dmmodel.checker.result import Counterexample, ReachabilityVerdict, Verdict
+from dmmodel.checker.reduction import concrete_path
+from dmmodel.checker.result import Counterexample, ReachabilityVerdict, Trap, Verdict
 from dmmodel.checker.trap import summarize_trap
 
 if TYPE_CHECKING:
+    from dmmodel.checker.explored import Explored
     from dmmodel.checker.model import Model
     from dmmodel.checker.outcome import Outcome
     from dmmodel.checker.result import CheckResult
@@ -57,9 +59,9 @@ class Property(ABC):
     def decide(self, outcome: Outcome) -> Verdict:
         """The verdict on this property, given what the search found."""
 
-    def product_edge_classes(self) -> frozenset[str]:
+    def product_edge_classes(self, local: Container[int]) -> frozenset[str]:
         """The action classes whose edges a product search must store for this property (one
-        that decides on the component graphs needs none)."""
+        that decides on the graphs of the components in ``local`` needs none)."""
         return self.edge_classes
 
     def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
@@ -90,7 +92,7 @@ class Always(Property):
         bad = outcome.found_state(self)
         if bad is None:
             return Verdict(self, True if outcome.complete else None)
-        return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "invariant"))
+        return Verdict(self, False, counterexample(outcome.explored, bad, "invariant"))
 
     def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
         predicate = self.predicate
@@ -102,7 +104,8 @@ class Sometimes(Property):
     """Possibility: some reachable state satisfies ``predicate`` (in CTL, EF predicate).
 
     Holds as soon as the search stores such a state, complete or not; the verdict's
-    ``example`` is then a shortest path to the shallowest one. A complete search that meets
+    ``example`` is then a shortest path to the shallowest one (with a model that reduces, the
+    model's own path to a state it stands for, ``reduction.concrete_path``). A complete search that meets
     none gives holds False (and no path, as none witnesses an absence); a partial one gives
     None. It says nothing about whether the state must be reached, only that it can be.
     """
@@ -122,7 +125,11 @@ class Sometimes(Property):
         good = outcome.found_state(self)
         if good is None:
             return Verdict(self, False if outcome.complete else None)
-        return Verdict(self, True, example=outcome.explored.path_to(good))
+        explored = outcome.explored
+        example = explored.path_to(good)
+        if explored.model.reduces():  # show a behaviour of the model itself
+            example = concrete_path(explored.model, [s.state for s in example])
+        return Verdict(self, True, example=example)
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,7 @@ class NoStuckStates(Property):
         bad = outcome.first_stuck
         if bad is None:
             return Verdict(self, True if outcome.complete else None)
-        return Verdict(self, False, Counterexample(outcome.explored.path_to(bad), "stuck"))
+        return Verdict(self, False, counterexample(outcome.explored, bad, "stuck"))
 
     def violating_states(self, verdict: Verdict, result: CheckResult) -> list[int]:
         _need_complete(self, result)
@@ -201,23 +208,25 @@ class AlwaysReachable(Property):
             if failing.size:  # ascending, so BFS order: the first is the shallowest
                 bad = int(failing[0])
                 trap = summarize_trap(explored.model, states[bad], self.via)
-                cex = Counterexample(explored.path_to(bad), "unreachable-goal", number, trap)
+                cex = counterexample(explored, bad, "unreachable-goal", number, trap)
                 return ReachabilityVerdict(self, False, cex, can_reach=marks)
         return ReachabilityVerdict(self, True, can_reach=marks)
 
-    def product_edge_classes(self) -> frozenset[str]:
-        local = all(local_to(goal) is not None for _, goal in self.obligations)
-        return frozenset() if local else self.via
+    def product_edge_classes(self, local: Container[int]) -> frozenset[str]:
+        decided = all(local_to(goal) in local for _, goal in self.obligations)
+        return frozenset() if decided else self.via
 
     def _can_reach(self, outcome: Outcome, goal: Predicate, packed: np.ndarray | None) -> bytearray:
         """Per explored state, 1 where a ``goal`` state is reachable by ``via`` actions: on the
         goal's component graph when the search was a product and the goal names its component
-        (``predicates.local_to``), else on the stored product edges."""
+        (``predicates.local_to``), one a representative keeps in place (``Product.moved``), else
+        on the stored product edges."""
         component = local_to(goal)
-        if outcome.local_graphs is not None and component is not None:
+        graphs = outcome.local_graphs
+        if graphs is not None and component is not None and component in graphs.local:
             packed = outcome.packed_states
             if packed is not None:
-                return outcome.local_graphs.can_reach(component, goal.over_locals, self.via, packed)
+                return graphs.can_reach(component, goal.over_locals, self.via, packed)
         offsets, sources = outcome.predecessors(self.via)
         return reaching(offsets, sources, np.flatnonzero(evaluate(goal, outcome.explored.states, packed)))
 
@@ -243,6 +252,16 @@ def _failing(states: list, packed: np.ndarray | None, applies: Predicate,
     """Indices, ascending, of the states where ``applies`` holds but the goal is unreachable."""
     unreached = np.flatnonzero(np.frombuffer(can_reach, dtype=np.uint8) == 0)
     return unreached[evaluate(applies, states, packed, unreached)]
+
+
+def counterexample(explored: Explored, index: int, kind: str, obligation: int | None = None,
+                   trap: Trap | None = None) -> Counterexample:
+    """The counterexample ending at explored state ``index``: the shortest path the search
+    recorded, and, when the model reduces, the model's own path behind it."""
+    steps = explored.path_to(index)
+    model = explored.model
+    concrete = concrete_path(model, [s.state for s in steps]) if model.reduces() else None
+    return Counterexample(steps, kind, obligation, trap, concrete)
 
 
 def _need_complete(prop: Property, result: CheckResult) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from dmmodel.checker.explored import Explored, Step
 from dmmodel.checker.limits import Stop
 from dmmodel.checker.model import Model
+from dmmodel.checker.reduction import reduced_successors
 
 if TYPE_CHECKING:
     from dmmodel.checker.properties import Property
@@ -43,13 +44,22 @@ class Counterexample:
     """A shortest path from an initial state to a state witnessing the violation.
 
     ``kind`` is "invariant", "stuck" or "unreachable-goal"; ``obligation`` and ``trap`` are only
-    set for reachability failures.
+    set for reachability failures. ``steps`` is the path the search recorded, through the states
+    it stored; ``concrete`` is the model's own path behind it, from its real initial state, each
+    step a successor of the one before (``reduction.concrete_path``): the same list as ``steps``
+    unless the model reduces (``Model.representative``), when ``steps`` runs through
+    representatives.
     """
 
     steps: list[Step]
     kind: str
     obligation: int | None = None
     trap: Trap | None = None
+    concrete: list[Step] = field(default=None)  # type: ignore[assignment]  # None: ``steps``
+
+    def __post_init__(self) -> None:
+        if self.concrete is None:
+            object.__setattr__(self, "concrete", self.steps)
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,8 @@ class Verdict:
     """The outcome for one property: ``holds`` is None when a partial search cannot decide.
 
     A violated property carries a ``counterexample``; a possibility that holds (``Sometimes``)
-    carries an ``example``, a shortest path to a state that shows it.
+    carries an ``example``, a shortest path to a state that shows it (with a model that
+    reduces, the model's own path, as ``Counterexample.concrete``).
     """
 
     property: Property
@@ -128,11 +139,13 @@ class CheckResult:
 
     def edges(self) -> Iterator[tuple[int, Any, int]]:
         """Every explored transition as ``(source index, action, target index)``, in BFS order,
-        replayed from the model (for drawing a small graph; the search does not store them)."""
+        replayed from the model (for drawing a small graph; the search does not store them); with
+        a model that reduces, between the representatives the search stored."""
         states = self.explored.states
         index = {state: i for i, state in enumerate(states)}
+        successors = reduced_successors(self.model)
         for i, state in enumerate(states):
-            for action, target in self.model.successors(state):
+            for action, target in successors(state):
                 yield i, action, index[target]
 
     def violating_states(self, name: str) -> list[int]:
@@ -147,7 +160,8 @@ class CheckResult:
         return verdict.property.violating_states(verdict, self)
 
     def to_json(self) -> dict[str, Any]:
-        """A plain, JSON-serialisable dict of the statistics and verdicts."""
+        """A plain, JSON-serialisable dict of the statistics and verdicts (each counterexample
+        as the model's own path, ``Counterexample.concrete``)."""
         return {
             "states": self.states,
             "transitions": self.transitions,
@@ -188,7 +202,7 @@ def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:
         "requirement": prop.requirement,
         "holds": verdict.holds,
         "kind": cex.kind if cex else None,
-        "counterexample": None if cex is None else _steps_json(cex.steps, model),
+        "counterexample": None if cex is None else _steps_json(cex.concrete, model),
         "example": None if verdict.example is None else _steps_json(verdict.example, model),
     }
     if cex is None:

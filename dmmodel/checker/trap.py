@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dmmodel.checker.model import Model
+from dmmodel.checker.reduction import reduced_successors
 from dmmodel.checker.result import Trap
 from dmmodel.checker.scc import strong_components
 
@@ -42,10 +43,11 @@ def _closure(model: Model, start: Any, via: frozenset[str]
     queue = [start]
     successors: list[list[int]] = []
     labels: dict[tuple[int, int], str] = {}
+    moves = reduced_successors(model)  # with a model that reduces, over representatives
     for u, state in enumerate(queue):
         targets: list[int] = []
         successors.append(targets)
-        for action, target in model.successors(state):
+        for action, target in moves(state):
             if model.action_class(action) not in via:
                 continue
             w = number.get(target)

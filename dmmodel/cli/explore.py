@@ -51,8 +51,8 @@ def render_result(result: CheckResult) -> list[str]:
     lines += [f"  {v.property.name:<{width}}  {verdict_text(v)}" for v in result.verdicts]
     for v in result.verdicts:
         if v.counterexample is not None:
-            lines += [f"\n{v.property.name}: shortest counterexample", *render_path(v.counterexample.steps,
-                                                                                    result.model)]
+            lines += [f"\n{v.property.name}: shortest counterexample",
+                      *render_path(v.counterexample.concrete, result.model)]  # the model's own
         if v.example is not None:
             lines += [f"\n{v.property.name}: shortest example", *render_path(v.example, result.model)]
     if result.coverage is not None:

@@ -18,6 +18,12 @@ Known figures, each derived below and checked for several n in tests/test_exampl
   abort if working), n * 2^n once committed, n * 6^n + 2n * 6^(n-1) once aborted. For n = 3: 1145.
 - Depth 3n + 1 transitions (TLC counts the initial state, so 11 for n = 3): every RM prepares,
   the TM receives each and decides, every RM receives the decision.
+
+The resource managers are interchangeable (TLC's ``SYMMETRY Permutations(RM)``):
+:class:`SymmetricTwoPhase` says so through the checker's ``representative`` hook, and the
+checker stores one state per orbit, with the same verdicts. An orbit is a multiset of the RMs'
+local states counted above, so there are C(n + 3, 3) + (n + 1) + C(n + 5, 5) of them: 80 for
+three RMs, 553 for six.
 """
 
 from __future__ import annotations
@@ -119,3 +125,21 @@ class TwoPhase(Model[TPState, Action]):
 def _set(values: tuple[str, ...], i: int, value: str) -> tuple[str, ...]:
     """``values`` with position ``i`` replaced (the spec's ``EXCEPT ![rm] = value``)."""
     return values[:i] + (value,) + values[i + 1 :]
+
+
+class SymmetricTwoPhase(TwoPhase):
+    """The same model with its resource managers interchangeable: ``representative`` renumbers
+    them in the order of what each one is (its state, whether the TM received its Prepared
+    message, whether that message was sent), so every permutation of a state has one
+    representative, itself a permutation of it."""
+
+    def representative(self, state: TPState) -> TPState:
+        rm, tm, tm_prepared, msgs = state
+        views = sorted((rm[i], i in tm_prepared, prepared_msg(i) in msgs) for i in range(self.n))
+        return TPState(
+            tuple(view[0] for view in views),
+            tm,
+            frozenset(j for j, view in enumerate(views) if view[1]),
+            frozenset({m for m in (COMMIT, ABORT) if m in msgs}
+                      | {prepared_msg(j) for j, view in enumerate(views) if view[2]}),
+        )

@@ -19,9 +19,8 @@ state it stopped in.
 
 from __future__ import annotations
 
-from bisect import insort
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from math import factorial, prod
 
 import numpy as np
@@ -89,11 +88,13 @@ def property_docs() -> list[tuple[str, str, str]]:
 class DMModel(Model[int, int]):
     """One configuration of the DM system, explored through the compiled successor function.
 
-    With ``symmetry`` the devices are interchangeable: a state is stored in a canonical order
-    (the slot ids of the permutable devices sorted), so one state stands for its whole orbit.
-    Only the devices the checked properties do not single out are permuted: a per-device
-    reachability goal is decided for the first device, which then keeps its place (by symmetry
-    its verdict is every device's). ``properties`` names the properties to check (default all).
+    With ``symmetry`` the devices are interchangeable: the model's ``representative`` (which
+    the checker applies to every state it meets) sorts the slot ids of the permutable devices,
+    so one state stands for its whole orbit, and the checker maps each counterexample back to
+    the real devices. Only the devices the checked properties do not single out are permuted: a
+    per-device reachability goal is decided for the first device, which then keeps its place
+    (by symmetry its verdict is every device's). ``properties`` names the properties to check
+    (default all).
     """
 
     def __init__(self, config: Config, symmetry: bool = False,
@@ -118,6 +119,8 @@ class DMModel(Model[int, int]):
         self.slot_bits = slot_bits(self.devices)
         self.slot_mask = (1 << self.slot_bits) - 1
         self.shifts = [i * self.slot_bits for i in range(self.devices)]
+        if self.symmetric:  # the checker's hook, as fast as the encoding allows
+            self.representative = self._fast_representative()  # type: ignore[method-assign]
 
     # -- encoding -------------------------------------------------------------------------
     def slot_id(self, slot: Slot) -> int:
@@ -171,24 +174,20 @@ class DMModel(Model[int, int]):
         return [self.system.decode(key) for key in self.keys]
 
     def step_action(self, action_id: int) -> StepAction:
-        """The ``(device index, Action)`` an action id stands for (with symmetry, the index is a
-        place in the canonical order; ``unfold`` gives the real device)."""
+        """The ``(device index, Action)`` an action id stands for (taken from a representative,
+        the index is a place in it: a counterexample's ``concrete`` path names the real device)."""
         local, index = divmod(action_id, self.devices)
         return index, self.local_actions[local]
 
     def encode(self, state: SystemState) -> int:
-        """The integer for a tuple of slots (in canonical order with symmetry)."""
-        return self._pack([self.slot_id(slot) for slot in state])
+        """The integer for a tuple of slots, devices in their order (``representative`` gives
+        the state that stands for it with symmetry)."""
+        return sum(self.slot_id(slot) << shift for slot, shift in zip(state, self.shifts, strict=True))
 
     def decode(self, state: int) -> SystemState:
         """The tuple of slots an integer stands for."""
         mask = self.slot_mask
         return tuple(self.slot((state >> shift) & mask) for shift in self.shifts)
-
-    def _pack(self, sids: list[int]) -> int:
-        if self.symmetric:
-            sids[self.fixed:] = sorted(sids[self.fixed:])
-        return sum(sid << shift for sid, shift in zip(sids, self.shifts, strict=True))
 
     def slot_test(self, predicate: SlotPredicate) -> bytearray:
         """The verdicts of ``predicate`` per slot id, kept up to date as slots are met."""
@@ -201,23 +200,51 @@ class DMModel(Model[int, int]):
         return results
 
     # -- symmetry -------------------------------------------------------------------------
-    def unfold(self, actions: Sequence[int]) -> list[tuple[int, int]]:
-        """The real path behind ``actions`` taken from the initial state: per step the action id
-        with the real device index, and the real (unsorted) state it leads to.
+    def reduces(self) -> bool:
+        """Whether the checker applies ``representative``: with symmetry and two devices or more
+        to permute."""
+        return self.symmetric
 
-        Without symmetry this is the path itself. With it, each step's place in the canonical
-        order is mapped to the device there now (devices in that order, ties in index order).
-        """
-        real = [self.slot_id(slot) for slot in self.system.initial()]
-        path = []
-        for aid in actions:
-            local, place = divmod(aid, self.devices)
-            order = list(range(self.fixed)) + sorted(range(self.fixed, self.devices), key=real.__getitem__)
-            device = order[place] if self.symmetric else place
-            real[device] = next(n for a, n in self._slot_moves(real[device]) if a == local)
-            path.append((local * self.devices + device,
-                         sum(sid << shift for sid, shift in zip(real, self.shifts, strict=True))))
-        return path
+    def representative(self, state: int) -> int:
+        """The state standing for ``state`` under the model's two reductions, which the checker
+        applies to every state it meets: the renaming of nonces in each slot, and the order of
+        the devices. The slot level is done before a slot gets an id (``key_successors`` gives
+        each next slot's ``CompiledSystem.representative``, memoised per part), so every slot id
+        is already renamed and only the device level is left here: the permutable devices'
+        slot ids sorted."""
+        mask, fixed, shifts = self.slot_mask, self.fixed, self.shifts
+        sids = [(state >> shift) & mask for shift in shifts]
+        sids[fixed:] = sorted(sids[fixed:])
+        return sum(sid << shift for sid, shift in zip(sids, shifts, strict=True))
+
+    def _fast_representative(self) -> Callable[[int], int]:
+        """``representative`` as a closure over the encoding's constants, for the search's hot
+        path: with two devices to permute, a swap of their slot ids when out of order."""
+        if self.devices - self.fixed != 2:
+            return self.representative
+        first, second = self.shifts[self.fixed:]
+        mask = self.slot_mask
+
+        def representative(state: int) -> int:
+            a, b = (state >> first) & mask, (state >> second) & mask
+            return state if a <= b else state + ((b - a) << first) + ((a - b) << second)
+
+        representative.__doc__ = DMModel.representative.__doc__
+        return representative
+
+    def _representatives(self, states: np.ndarray) -> np.ndarray:
+        """``representative`` over a uint64 array of states (``Product.representatives``)."""
+        mask, shifts = np.uint64(self.slot_mask), self.shifts
+        if self.devices == 2:  # both permutable
+            bits = np.uint64(self.slot_bits)
+            low, high = states & mask, states >> bits
+            return np.minimum(low, high) | np.maximum(low, high) << bits
+        free = np.sort(np.stack([(states >> np.uint64(shift)) & mask
+                                 for shift in shifts[self.fixed:]], axis=1), axis=1)
+        out = states & np.uint64((1 << shifts[self.fixed]) - 1)  # the fixed devices' fields
+        for column, shift in enumerate(shifts[self.fixed:]):
+            out |= free[:, column] << np.uint64(shift)
+        return out
 
     def raw_states(self, states: Iterable[int]) -> int:
         """How many states of the unreduced model the canonical ``states`` stand for (the sum of
@@ -259,22 +286,26 @@ class DMModel(Model[int, int]):
         return self.devices == 1
 
     def components(self) -> Product | None:
-        """Without symmetry the devices are independent: each slot evolves alone, a state packs
-        one slot id per device and its successors are each device's slot moves in turn. One
-        device is left to the general search: exploring the component is the whole search."""
-        if self.symmetric or self.devices == 1:
+        """The devices are independent: each slot evolves alone, a state packs one slot id per
+        device and its successors are each device's slot moves in turn; with symmetry the
+        representatives come in bulk too (the permutable devices' slot graphs are one and the
+        same). One device is left to the general search: exploring the component is the whole
+        search."""
+        if self.devices == 1:
             return None
         devices = self.devices
         return Product(initial=tuple(self.slot_id(slot) for slot in self.system.initial()),
                        moves=lambda _device, sid: self._slot_moves(sid),
                        shifts=tuple(self.shifts),
-                       action=lambda device, local: local * devices + device)
+                       action=lambda device, local: local * devices + device,
+                       representatives=self._representatives if self.symmetric else None,
+                       moved=frozenset(range(self.fixed, devices)) if self.symmetric else frozenset())
 
     def successors(self, state: int) -> Iterator[tuple[int, int]]:
+        """Each device's steps in turn, as real states (with symmetry the checker takes their
+        representatives: ``representative``)."""
         if self.devices == 1:  # the state is the slot id, an action id a local one
             return iter(self._slot_moves(state))
-        if self.symmetric:
-            return self._canonical_successors(state)
         return self._product_successors(state)
 
     def _product_successors(self, state: int) -> Iterator[tuple[int, int]]:
@@ -286,27 +317,6 @@ class DMModel(Model[int, int]):
                 moves = self._slot_moves(sid)
             for local, nid in moves:
                 yield local * devices + index, state + ((nid - sid) << shift)
-
-    def _canonical_successors(self, state: int) -> Iterator[tuple[int, int]]:
-        devices, fixed, shifts, mask, bits = (self.devices, self.fixed, self.shifts,
-                                              self.slot_mask, self.slot_bits)
-        sids = [(state >> shift) & mask for shift in shifts]
-        if devices == 2:  # both permutable: the new pair in order
-            low, high = sids
-            for local, nid in self._slot_moves(low):
-                yield local * 2, (nid | high << bits) if nid <= high else (high | nid << bits)
-            for local, nid in self._slot_moves(high):
-                yield local * 2 + 1, (low | nid << bits) if low <= nid else (nid | low << bits)
-            return
-        for place, sid in enumerate(sids):
-            others = sids[:place] + sids[place + 1:]
-            for local, nid in self._slot_moves(sid):
-                if place < fixed:
-                    nxt = others[:place] + [nid] + others[place:]
-                else:
-                    nxt = others.copy()
-                    insort(nxt, nid, lo=fixed)
-                yield local * devices + place, sum(i << k for i, k in zip(nxt, shifts, strict=True))
 
     def properties(self) -> list[Property]:
         """The named properties: safety invariants, no stuck state, and the reachability goals."""
