@@ -33,7 +33,7 @@ def test_invariant_violation_has_a_shortest_path():
     verdict = only(check(Counters(5), [Always("small sum", lambda s: sum(s) < 7, "REQ-1")]))
     assert verdict.holds is False
     cex = verdict.counterexample
-    assert cex.kind == "invariant"
+    assert cex.violation == "invariant"
     assert sum(cex.steps[-1].state) == 7
     assert len(cex.steps) == 8  # the initial state plus 7 increments
     assert verdict.property.requirement == "REQ-1"
@@ -84,7 +84,7 @@ def test_partial_search_that_meets_the_state_decides_sometimes():
 def test_stuck_state_is_found_at_its_depth():
     verdict = only(check(Counters(3), [NoStuckStates("no stuck")]))
     assert verdict.holds is False
-    assert verdict.counterexample.kind == "stuck"
+    assert verdict.counterexample.violation == "stuck"
     assert verdict.counterexample.steps[-1].state == (3, 3)
     assert len(verdict.counterexample.steps) == 7  # init + 2n steps
 
@@ -144,7 +144,7 @@ def test_trap_entered_by_a_fault_fails_reachability_by_protocol_steps():
     verdict = only(result)
     assert verdict.holds is False
     cex = verdict.counterexample
-    assert cex.kind == "unreachable-goal" and cex.obligation == 0
+    assert cex.violation == "unreachable-goal" and cex.obligation == 0
     # The nearest failing state is "jammed" (depth 2), not the deeper cycle states.
     assert [(s.label, s.action_class, s.state) for s in cex.steps] == [
         ("init", "init", "idle"),
@@ -271,7 +271,7 @@ def test_json_renders_counterexamples_with_the_model():
     data = check(Pretty(), [back_to_idle(requirement="HLR-1")]).to_json()
     (prop,) = data["properties"]
     assert prop["name"] == "idle again" and prop["requirement"] == "HLR-1"
-    assert prop["holds"] is False and prop["kind"] == "unreachable-goal"
+    assert prop["holds"] is False and prop["violation"] == "unreachable-goal"
     assert prop["counterexample"][-1] == {
         "step": 2,
         "action": "lock",
@@ -325,7 +325,7 @@ def test_a_new_kind_of_property_needs_no_change_to_the_search():
 
     result = check(Counters(3), [Unreachable("no (1, 2)", lambda s: s == (1, 2))])
     verdict = only(result)
-    assert verdict.holds is False and verdict.counterexample.kind == "reached"
+    assert verdict.holds is False and verdict.counterexample.violation == "reached"
     assert [s.state for s in verdict.counterexample.steps] == [(0, 0), (1, 0), (1, 1), (1, 2)]
 
 

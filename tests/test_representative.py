@@ -16,8 +16,8 @@ from dmmodel.checker import (
     Always,
     Counterexample,
     Model,
+    PathStep,
     Property,
-    Step,
     assert_counterexample,
     check,
     concrete_path,
@@ -62,7 +62,7 @@ def checked(n: int) -> list[Property]:
             Always("never mixed", lambda s: not mixed(s))]
 
 
-def assert_real(model: Model, path: list[Step]) -> None:
+def assert_real(model: Model, path: list[PathStep]) -> None:
     """``path`` is a path of ``model`` itself from an initial state, step by step."""
     assert path[0].state in model.init_states()
     for before, step in zip(path, path[1:], strict=False):

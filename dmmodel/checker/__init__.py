@@ -59,7 +59,7 @@ Example: two interchangeable tokens, each counting up to 2, stored as 6 states i
 
 from dmmodel.checker.assertions import assert_counterexample, assert_discovery, assert_properties
 from dmmodel.checker.bfs import check
-from dmmodel.checker.explored import Step
+from dmmodel.checker.explored import PathStep
 from dmmodel.checker.limits import LimitReached, Stop
 from dmmodel.checker.model import Model, Product
 from dmmodel.checker.outcome import Outcome
@@ -95,7 +95,7 @@ __all__ = [
     "Property",
     "ReachabilityVerdict",
     "Sometimes",
-    "Step",
+    "PathStep",
     "Stop",
     "Trap",
     "Verdict",

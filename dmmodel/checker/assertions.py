@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dmmodel.checker.explored import Step
+from dmmodel.checker.explored import PathStep
 from dmmodel.checker.result import CheckResult, Verdict
 
 
@@ -39,12 +39,12 @@ def assert_counterexample(result: CheckResult, name: str, actions: Sequence[str]
     _same_path(name, "counterexample", verdict.counterexample.concrete, actions)
 
 
-def _labels(steps: Sequence[Step]) -> list[str]:
+def _labels(steps: Sequence[PathStep]) -> list[str]:
     """The action labels of a path, without its initial state."""
     return [step.label for step in steps[1:]]
 
 
-def _same_path(name: str, what: str, steps: Sequence[Step], actions: Sequence[str]) -> None:
+def _same_path(name: str, what: str, steps: Sequence[PathStep], actions: Sequence[str]) -> None:
     """Fail showing both paths when the labels of ``steps`` differ from ``actions``."""
     got = _labels(steps)
     if got != list(actions):
@@ -60,4 +60,4 @@ def _failure(verdict: Verdict) -> str:
     cex = verdict.counterexample
     if cex is None:
         return f"{head}: does not hold, with no path to show"
-    return f"{head}: {cex.kind} counterexample {_labels(cex.concrete)}"
+    return f"{head}: {cex.violation} counterexample {_labels(cex.concrete)}"

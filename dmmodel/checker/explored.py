@@ -16,7 +16,7 @@ NO_PARENT = 0xFFFFFFFF
 
 
 @dataclass(frozen=True)
-class Step:
+class PathStep:
     """One step of a path: the action taken and the state it led to.
 
     The first step of a path is the initial state, with ``action`` None and label "init".
@@ -49,7 +49,7 @@ class Explored:
             depth += 1
         return depth
 
-    def path_to(self, index: int) -> list[Step]:
+    def path_to(self, index: int) -> list[PathStep]:
         """The shortest path from an initial state to state ``index``, replayed from the model
         (with a model that reduces, through the representatives stored: ``reduction``)."""
         chain = [index]
@@ -58,7 +58,7 @@ class Explored:
         chain.reverse()
         model, states = self.model, self.states
         representative = model.representative if model.reduces() else None
-        steps = [Step(None, "init", "init", states[chain[0]])]
+        steps = [PathStep(None, "init", "init", states[chain[0]])]
         for src, dst in zip(chain, chain[1:], strict=False):
             successors = list(model.successors(states[src]))
             position = self.position[dst]
@@ -72,6 +72,6 @@ class Explored:
                     f"{dst} produced a different state"
                 )
             steps.append(
-                Step(action, model.format_action(action), model.action_class(action), state)
+                PathStep(action, model.format_action(action), model.action_class(action), state)
             )
         return steps

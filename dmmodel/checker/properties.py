@@ -254,14 +254,14 @@ def _failing(states: list, packed: np.ndarray | None, applies: Predicate,
     return unreached[evaluate(applies, states, packed, unreached)]
 
 
-def counterexample(explored: Explored, index: int, kind: str, obligation: int | None = None,
+def counterexample(explored: Explored, index: int, violation: str, obligation: int | None = None,
                    trap: Trap | None = None) -> Counterexample:
     """The counterexample ending at explored state ``index``: the shortest path the search
     recorded, and, when the model reduces, the model's own path behind it."""
     steps = explored.path_to(index)
     model = explored.model
     concrete = concrete_path(model, [s.state for s in steps]) if model.reduces() else None
-    return Counterexample(steps, kind, obligation, trap, concrete)
+    return Counterexample(steps, violation, obligation, trap, concrete)
 
 
 def _need_complete(prop: Property, result: CheckResult) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from dmmodel.checker.explored import Step
+from dmmodel.checker.explored import PathStep
 from dmmodel.checker.model import Model
 
 Successors = Callable[[Any], Iterable[tuple[Any, Any]]]
@@ -34,7 +34,7 @@ def reduced_successors(model: Model) -> Successors:
     return reduced
 
 
-def concrete_path(model: Model, states: Sequence[Any]) -> list[Step]:
+def concrete_path(model: Model, states: Sequence[Any]) -> list[PathStep]:
     """The model's own path behind ``states``, the states of a path through representatives
     from an initial state (e.g. of ``Explored.path_to``): the first initial state whose
     representative is the first of ``states``, then at each step the first successor of the
@@ -47,7 +47,7 @@ def concrete_path(model: Model, states: Sequence[Any]) -> list[Step]:
     state = next((s for s in model.init_states() if representative(s) == states[0]), None)
     if state is None:
         raise RuntimeError("no initial state has the representative the path starts from")
-    path = [Step(None, "init", "init", state)]
+    path = [PathStep(None, "init", "init", state)]
     for number, recorded in enumerate(states[1:], 1):
         found = next(((a, t) for a, t in model.successors(state) if representative(t) == recorded),
                      None)
@@ -55,7 +55,7 @@ def concrete_path(model: Model, states: Sequence[Any]) -> list[Step]:
             raise RuntimeError(f"step {number} of the path through representatives has no real "
                                "step behind it: Model.representative breaks its contract")
         action, state = found
-        path.append(Step(action, model.format_action(action), model.action_class(action), state))
+        path.append(PathStep(action, model.format_action(action), model.action_class(action), state))
     return path
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dmmodel.checker.explored import Explored, Step
+from dmmodel.checker.explored import Explored, PathStep
 from dmmodel.checker.limits import Stop
 from dmmodel.checker.model import Model
 from dmmodel.checker.reduction import reduced_successors
@@ -43,7 +43,7 @@ class Trap:
 class Counterexample:
     """A shortest path from an initial state to a state witnessing the violation.
 
-    ``kind`` is "invariant", "stuck" or "unreachable-goal"; ``obligation`` and ``trap`` are only
+    ``violation`` is "invariant", "stuck" or "unreachable-goal"; ``obligation`` and ``trap`` are only
     set for reachability failures. ``steps`` is the path the search recorded, through the states
     it stored; ``concrete`` is the model's own path behind it, from its real initial state, each
     step a successor of the one before (``reduction.concrete_path``): the same list as ``steps``
@@ -51,11 +51,11 @@ class Counterexample:
     representatives.
     """
 
-    steps: list[Step]
-    kind: str
+    steps: list[PathStep]
+    violation: str
     obligation: int | None = None
     trap: Trap | None = None
-    concrete: list[Step] = field(default=None)  # type: ignore[assignment]  # None: ``steps``
+    concrete: list[PathStep] = field(default=None)  # type: ignore[assignment]  # None: ``steps``
 
     def __post_init__(self) -> None:
         if self.concrete is None:
@@ -74,7 +74,7 @@ class Verdict:
     property: Property
     holds: bool | None
     counterexample: Counterexample | None = None
-    example: list[Step] | None = None
+    example: list[PathStep] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class CheckResult:
         """The explored state with the given index (indices follow BFS discovery order)."""
         return self.explored.states[index]
 
-    def path_to(self, index: int) -> list[Step]:
+    def path_to(self, index: int) -> list[PathStep]:
         """A shortest path from an initial state to the state with the given index."""
         return self.explored.path_to(index)
 
@@ -201,7 +201,7 @@ def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:
         "name": prop.name,
         "requirement": prop.requirement,
         "holds": verdict.holds,
-        "kind": cex.kind if cex else None,
+        "violation": cex.violation if cex else None,
         "counterexample": None if cex is None else _steps_json(cex.concrete, model),
         "example": None if verdict.example is None else _steps_json(verdict.example, model),
     }
@@ -220,7 +220,7 @@ def _verdict_json(verdict: Verdict, model: Model) -> dict[str, Any]:
     return out
 
 
-def _steps_json(steps: list[Step], model: Model) -> list[dict[str, Any]]:
+def _steps_json(steps: list[PathStep], model: Model) -> list[dict[str, Any]]:
     """A path as plain dicts, states rendered by the model."""
     return [
         {

@@ -11,7 +11,7 @@ import json
 
 import click
 
-from dmmodel.checker import CheckResult, Model, Step, check, verdict_text
+from dmmodel.checker import CheckResult, Model, PathStep, check, verdict_text
 from dmmodel.cli.progress import SearchProgress
 
 
@@ -38,7 +38,7 @@ def load_model(target: str) -> Model:
     return model
 
 
-def render_path(steps: list[Step], model: Model) -> list[str]:
+def render_path(steps: list[PathStep], model: Model) -> list[str]:
     """A path as numbered lines: the action taken, then the state it led to."""
     return [f"  {i:>3}. {step.label}: {model.format_state(step.state)}" for i, step in enumerate(steps)]
 
