@@ -55,6 +55,20 @@ Example: two interchangeable tokens, each counting up to 2, stored as 6 states i
 [('a+1', (0, 1)), ('a+1', (1, 1)), ('a+1', (1, 2)), ('a+1', (2, 2))]
 >>> [(step.label, step.state) for step in cex.concrete[1:]]
 [('a+1', (1, 0)), ('b+1', (1, 1)), ('a+1', (2, 1)), ('b+1', (2, 2))]
+
+Layers, base first; a module imports only from the layers before its own
+(``tests/test_layout.py`` holds this):
+
+1. tools that know no checker type: ``memory``, ``index``, ``scc``, ``reach``, ``predicates``
+2. ``model`` (the interface), ``limits``, ``edges``
+3. ``explored`` (the states met and their paths), then ``reduction`` (representatives)
+4. ``result`` (verdicts, counterexamples), ``outcome`` (what one search leaves behind)
+5. ``trap``, then ``properties`` (each decides its verdict from an outcome)
+6. the engines: ``product``, then ``bfs`` (``check``)
+7. ``assertions``, ``benchmark``
+
+Only type hints point up, and only to ``Property`` (a model lists its properties, a verdict and
+an outcome name theirs) and to ``product.LocalGraphs`` (kept by an outcome).
 """
 
 from dmmodel.checker.assertions import assert_counterexample, assert_discovery, assert_properties
