@@ -64,7 +64,8 @@ def checker_imports() -> dict[str, set[tuple[str, bool]]]:
         typed = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
                  and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
         found[path.stem] = {(n.module.rsplit(".", 1)[-1], id(n) in typed) for n in ast.walk(tree)
-                            if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("dmmodel.checker.")}
+                            if isinstance(n, ast.ImportFrom)
+                            and (n.module or "").startswith("dmmodel.checker.")}
     return found
 
 
