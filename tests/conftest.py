@@ -7,7 +7,9 @@ Tests that fix their own ``max_examples`` (e.g. the fixed-seed DM 1.2 search) ig
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, RuleStrategy
 
 settings.register_profile("dev", max_examples=60, stateful_step_count=30, deadline=None)
 settings.register_profile(
@@ -27,3 +29,22 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _forget_state_machine_classes():
+    """Let each test's state machine classes go when it ends.
+
+    Hypothesis keeps what it learnt of each state machine class in class-level caches
+    (``RuleBasedStateMachine._setup_state_per_class``, ``_to_test_case`` and
+    ``RuleStrategy._setup_for``), and every ``protocol_machine`` is a new class holding its
+    runs' caches: kept, they grew the session by a million objects, which every later garbage
+    collection walked (about a tenth of the suite's CPU). A class used again is set up again."""
+    yield
+    per_class = getattr(RuleBasedStateMachine, "_setup_state_per_class", None)
+    if isinstance(per_class, dict):
+        per_class.clear()
+    for cached in (RuleBasedStateMachine._to_test_case, getattr(RuleStrategy, "_setup_for", None)):
+        cache_clear = getattr(cached, "cache_clear", None)
+        if cache_clear is not None:
+            cache_clear()
