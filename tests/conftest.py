@@ -3,6 +3,9 @@
 ``dev`` (the default) is quick for local edits; ``ci`` (what ``.ci/run`` exports) explores more,
 deterministically and without the example database; ``thorough`` is a long run to do by hand.
 Tests that fix their own ``max_examples`` (e.g. the fixed-seed DM 1.2 search) ignore the profile.
+
+Also here: the session's shared exhaustive checks (``checks``, from ``tests/shared.py``) and the
+release of each test's Hypothesis state machine classes.
 """
 
 import os
@@ -10,6 +13,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, RuleStrategy
+from shared import CHECKS, SharedChecks
 
 settings.register_profile("dev", max_examples=60, stateful_step_count=30, deadline=None)
 settings.register_profile(
@@ -48,3 +52,10 @@ def _forget_state_machine_classes():
         cache_clear = getattr(cached, "cache_clear", None)
         if cache_clear is not None:
             cache_clear()
+
+
+@pytest.fixture(scope="session")
+def checks() -> SharedChecks:
+    """Exhaustive checks shared by the test files (``tests/shared.py``): each named
+    configuration and variant is checked at most once per session, when first asked for."""
+    return CHECKS
