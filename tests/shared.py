@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from dmmodel import manifest
-from dmmodel.analysis import VariantResult, check_variant
+from dmmodel.analysis import Analysis, VariantResult, check_variant
 from dmmodel.protocol.config import PRESETS, make_config
+from dmmodel.runtime.scenarios import ScenarioRun, load_all, run_scenario
 
 
 class SharedChecks:
@@ -27,19 +28,25 @@ class SharedChecks:
     def __init__(self) -> None:
         self._results: dict[tuple[str, str], VariantResult] = {}
         self._entries: dict[tuple[str, str], dict[str, Any]] = {}
+        self._scenarios: list[ScenarioRun] | None = None
 
-    def result(self, config_name: str, variant: str) -> VariantResult:
-        """The check of ``variant`` on ``config_name``, kept for the rest of the session."""
+    def result(self, config_name: str, variant: str, keep: bool = True) -> VariantResult:
+        """The check of ``variant`` on ``config_name``, kept for the rest of the session unless
+        ``keep`` is false (then only its entry is: a large graph kept alive would slow every
+        later garbage collection)."""
         key = (config_name, variant)
-        if key not in self._results:
+        result = self._results.get(key)
+        if result is None:
             result = check_variant(make_config(config_name, variant), coverage=True)
-            self._results[key] = result
             self._entries.setdefault(key, manifest.entry_for(result))
-        return self._results[key]
+            if keep:
+                self._results[key] = result
+        return result
 
-    def results(self, config_name: str, variants: list[str] | None = None) -> dict[str, VariantResult]:
+    def results(self, config_name: str, variants: list[str] | None = None,
+                keep: bool = True) -> dict[str, VariantResult]:
         """The checks of ``variants`` (default: every preset) on ``config_name``, by variant."""
-        return {v: self.result(config_name, v) for v in variants or PRESETS}
+        return {v: self.result(config_name, v, keep) for v in variants or PRESETS}
 
     def entry(self, config_name: str, variant: str) -> dict[str, Any]:
         """The manifest entry of ``variant`` on ``config_name``; only the entry is kept when no
@@ -55,6 +62,15 @@ class SharedChecks:
     def holds(self, config_name: str, variant: str) -> dict[str, bool]:
         """Per property of the entry, whether it holds."""
         return {name: text == "holds" for name, text in self.entry(config_name, variant)["verdicts"].items()}
+
+    def analyse(self, config_name: str = "default", progress: Any = None) -> Analysis:
+        """What ``dmmodel.analysis.analyse`` returns (every preset checked, every scenario run),
+        from the shared checks: a stand-in for it in the command line's tests. Only the default
+        configuration's checks are kept; ``progress`` is not called."""
+        results = list(self.results(config_name, keep=config_name == "default").values())
+        if self._scenarios is None:
+            self._scenarios = [run_scenario(scenario) for scenario in load_all()]
+        return Analysis(results[0].config.name, results[0].config.bounds, results, self._scenarios)
 
 
 CHECKS = SharedChecks()

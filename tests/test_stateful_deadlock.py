@@ -21,7 +21,6 @@ import pytest
 from hypothesis import Phase, seed, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from dmmodel.analysis import check_variant
 from dmmodel.protocol.config import make_config
 from dmmodel.protocol.vocabulary import BootstrapType
 from dmmodel.testing import RecoverabilityError, protocol_machine
@@ -50,10 +49,9 @@ def program(error: BaseException, machine: type) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def checker_shortest() -> int:
+def checker_shortest(checks) -> int:
     """Steps in the exhaustive checker's shortest DM 1.2 deadlock (default configuration)."""
-    result = check_variant(make_config("default", "dm12"), properties=["no_auth_deadlock"])
-    return len(result.traces["no_auth_deadlock"])
+    return len(checks.result("default", "dm12").traces["no_auth_deadlock"])
 
 
 # 1. DM 1.2 deadlocks -------------------------------------------------------------------------
