@@ -34,15 +34,17 @@ def naive_graph(config):
     frontier = [start]
     while frontier:
         state = frontier.pop()
+        here = key(state)
         system.restore(state)
         for index, action in system.actions():
             system.restore(state)
             system.step(index, action)
             target = system.state
-            if key(target) not in graph:
-                graph.add_node(key(target))
+            there = key(target)
+            if there not in graph:
+                graph.add_node(there)
                 frontier.append(target)
-            graph.add_edge(key(state), key(target), cls=action.cls)
+            graph.add_edge(here, there, cls=action.cls)
     return graph
 
 
