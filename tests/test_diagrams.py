@@ -1,15 +1,22 @@
-"""Diagrams: the committed folder is current, a stale or missing file is named, views say the right things."""
+"""Diagrams: the committed folder is current, a stale or missing file is named, views say the right things.
+
+The command runs in-process on the session's shared checks (``checks.analyse`` stands in for
+``dmmodel.analysis.analyse``, which the command calls first): each run still draws, writes and
+compares every file, without checking the thirteen variants again. ``test_determinism.py`` runs
+the command as it is, in fresh interpreters.
+"""
 
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import dmmodel.cli.diagrams as diagrams_cli
+import dmmodel.cli.report as report_cli
 from dmmodel import manifest
-from dmmodel.analysis import check_variant
 from dmmodel.cli import main
 from dmmodel.cli.diagrams import DIAGRAMS_DIR
-from dmmodel.protocol.config import PRESETS, make_config
+from dmmodel.protocol.config import PRESETS
 from dmmodel.protocol.device import DEVICE
 from dmmodel.protocol.nonces import canonical
 from dmmodel.protocol.server import SERVER
@@ -20,14 +27,23 @@ from dmmodel.views.overview import REGIONS, TRAPPED, overview_graph
 from dmmodel.views.sequences import trace_chart
 
 
+@pytest.fixture(autouse=True)
+def _shared_analysis(monkeypatch: pytest.MonkeyPatch, checks) -> None:
+    monkeypatch.setattr(diagrams_cli, "analyse", checks.analyse)
+    monkeypatch.setattr(report_cli, "analyse", checks.analyse)
+
+
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def generated(tmp_path_factory: pytest.TempPathFactory, checks) -> Path:
     folder = tmp_path_factory.mktemp("diagrams")
-    result = CliRunner().invoke(main, ["diagrams", "--out", str(folder)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(diagrams_cli, "analyse", checks.analyse)
+        result = CliRunner().invoke(main, ["diagrams", "--out", str(folder)])
     assert result.exit_code == 0, result.output
     return folder
 
 
+@pytest.mark.pin
 def test_committed_diagrams_are_current() -> None:
     result = CliRunner().invoke(main, ["diagrams", "--check"])
     assert result.exit_code == 0, result.output
@@ -115,9 +131,9 @@ def test_normal_flow_chart_shows_report_and_ack_highlighted() -> None:
     assert chart.participants == ("environment", "device1", "server")
 
 
-def test_overview_has_a_deadlock_region_only_in_dm12() -> None:
-    dm12 = overview_graph(check_variant(make_config("default", "dm12")))
-    cr = overview_graph(check_variant(make_config("default", "cr")))
+def test_overview_has_a_deadlock_region_only_in_dm12(checks) -> None:
+    dm12 = overview_graph(checks.result("default", "dm12"))
+    cr = overview_graph(checks.result("default", "cr"))
     assert dm12.groups[TRAPPED] == REGIONS[TRAPPED]
     assert any(n.group == TRAPPED for n in dm12.nodes)
     assert TRAPPED not in cr.groups
@@ -135,15 +151,15 @@ def test_arrows_carry_the_numbers_of_their_trace_steps() -> None:
     assert set(senders) <= set(numbers)
 
 
-def test_a_package_dropped_by_a_rebootstrap_is_not_called_lost() -> None:
-    result = check_variant(make_config("default", "dm12"), properties=["no_auth_deadlock"])
+def test_a_package_dropped_by_a_rebootstrap_is_not_called_lost(checks) -> None:
+    result = checks.result("default", "dm12")
     chart = trace_chart("x", "t", result.traces["no_auth_deadlock"])
     fates = {e.fate for e in chart.events if isinstance(e, Message) and e.fate}
     assert fates == {"dropped (connection reset)"}
 
 
-def test_a_reachability_counterexample_is_drawn_as_prefix_and_loop() -> None:
-    result = check_variant(make_config("default", "dm12"), properties=["no_auth_deadlock"])
+def test_a_reachability_counterexample_is_drawn_as_prefix_and_loop(checks) -> None:
+    result = checks.result("default", "dm12")
     prefix, lasso = result.traces["no_auth_deadlock"], result.lassos["no_auth_deadlock"]
     steps = [*prefix, *lasso.steps]
     assert [e.number for e in steps] == list(range(1, len(steps) + 1))

@@ -6,16 +6,15 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from dmmodel.analysis import check_variant
 from dmmodel.cli import main
-from dmmodel.protocol.config import PRESETS, make_config
+from dmmodel.protocol.config import PRESETS
 from dmmodel.protocol.system import Channel, StepKind
 from dmmodel.search.checkable import property_names
 
 
 @pytest.fixture(scope="module")
-def default_run():
-    return {name: check_variant(make_config("default", name)) for name in PRESETS}
+def default_run(checks):
+    return checks.results("default")
 
 
 def verdict(run, name):
@@ -52,8 +51,8 @@ def test_every_counterexample_is_replayed_on_the_machines(default_run):
             assert [e.number for e in trace] == list(range(1, len(trace) + 1))
 
 
-def test_loss_of_the_status_breaks_commit_on_status_but_not_keep_previous():
-    lossy_cr = check_variant(make_config("lossy", "cr"), ["no_auth_deadlock"])
+def test_loss_of_the_status_breaks_commit_on_status_but_not_keep_previous(checks):
+    lossy_cr = checks.result("lossy", "cr", keep=False)
     assert verdict(lossy_cr, "no_auth_deadlock").holds is False
     actions = [e.action for e in lossy_cr.traces["no_auth_deadlock"]]
     # the device applied the Replace, then its Status never reached the server (lost, or
@@ -61,7 +60,7 @@ def test_loss_of_the_status_breaks_commit_on_status_but_not_keep_previous():
     assert [a.rule for a in actions[-3:-1]] == ["accept_rotating", "take_session"]
     assert ((actions[-1].kind, actions[-1].channel) == (StepKind.LOSE, Channel.UP)
             or actions[-1].rule == "reset")
-    keep = check_variant(make_config("lossy", "cr-keep-previous"), ["no_auth_deadlock"])
+    keep = checks.result("lossy", "cr-keep-previous", keep=False)
     assert verdict(keep, "no_auth_deadlock").holds is True
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import pytest
 import test_attacker
+from shared import CHECKS
 
 from dmmodel.checker import CheckResult, check
 from dmmodel.protocol import attacker, monitor, nonces, properties, system
@@ -162,10 +162,10 @@ def verdicts(result: CheckResult) -> dict[str, bool | None]:
     return {v.property.name: v.holds for v in result.verdicts}
 
 
-@cache
 def _unmutated(config_name: str, variant: str) -> dict[str, bool | None]:
-    """The verdicts of the unmutated model (computed once, before any patch)."""
-    return verdicts(check(DMModel(make_config(config_name, variant))))
+    """The verdicts of the unmutated model: the session's shared check (``tests/shared.py``),
+    asked for before any patch (``test_mutant_is_caught``)."""
+    return CHECKS.holds(config_name, variant)
 
 
 EDIT_VARIANTS = ("cr", "dm12", "cr-server-dm12-device")

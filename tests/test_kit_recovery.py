@@ -2,26 +2,23 @@
 
 import pytest
 
-from dmmodel.analysis import check_variant
 from dmmodel.protocol.config import make_config
 from dmmodel.runtime.machines import ExecutableSystem
 from dmmodel.testing import Coverage, Recoverability, RecoverabilityError, recover
 from dmmodel.testing.recovery import RECOVERY_STEPS
 
 
-def after_dm12_deadlock(variant: str) -> ExecutableSystem:
+def after_dm12_deadlock(checks, variant: str) -> ExecutableSystem:
     """A system of ``variant`` after the steps of the checker's shortest DM 1.2 deadlock."""
-    trace = check_variant(make_config("default", "dm12"), properties=["no_auth_deadlock"]).traces[
-        "no_auth_deadlock"
-    ]
+    trace = checks.result("default", "dm12").traces["no_auth_deadlock"]
     system = ExecutableSystem(make_config("default", variant))
     for entry in trace:
         system.step(entry.index, next(a for i, a in system.actions() if a == entry.action))
     return system
 
 
-def test_dm12_cannot_recover_and_the_error_shows_the_401s():
-    system = after_dm12_deadlock("dm12")
+def test_dm12_cannot_recover_and_the_error_shows_the_401s(checks):
+    system = after_dm12_deadlock(checks, "dm12")
     with pytest.raises(RecoverabilityError) as caught:
         recover(system.copy(), 0)
     error = caught.value
@@ -31,18 +28,18 @@ def test_dm12_cannot_recover_and_the_error_shows_the_401s():
     assert "Status 401" in str(error)
 
 
-def test_cr_recovers_through_the_bootstrap_report():
-    system = after_dm12_deadlock("cr")
+def test_cr_recovers_through_the_bootstrap_report(checks):
+    system = after_dm12_deadlock(checks, "cr")
     recovery = recover(system.copy(), 0)
     assert [e.rule for e in recovery.trace] == ["connect", "recognise_bootstrap", "take_session"]
 
 
-def test_recoverability_remembers_verdicts_and_ignores_factory_devices():
+def test_recoverability_remembers_verdicts_and_ignores_factory_devices(checks):
     system = ExecutableSystem(make_config("default", "dm12"))
     checker = Recoverability(system)
     checker.check(system.state)  # nothing bootstrapped: nothing to recover
     assert checker.verdicts == {}
-    deadlocked = after_dm12_deadlock("dm12").state
+    deadlocked = after_dm12_deadlock(checks, "dm12").state
     for _ in range(2):
         with pytest.raises(RecoverabilityError):
             checker.check(deadlocked)

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 
-from dmmodel.checker import check
-from dmmodel.protocol.config import make_config
 from dmmodel.protocol.properties import GOALS, INVARIANTS, SlotPredicate, fields_read, reads
 from dmmodel.protocol.state import Slot
 from dmmodel.search.checkable import DMModel
@@ -49,13 +47,10 @@ def undeclared_reads(predicate: SlotPredicate, slots: list[Slot]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def checked() -> list[DMModel]:
-    models = []
-    for name, variant in CONFIGS:
-        model = DMModel(make_config(name, variant))
-        check(model)
-        models.append(model)
-    return models
+def checked(checks) -> list[DMModel]:
+    """The models of the session's shared checks (the manifest's regression check takes the same),
+    every slot met."""
+    return [checks.result(name, variant, keep=False).model for name, variant in CONFIGS]
 
 
 def test_every_predicate_reads_what_its_code_reads() -> None:

@@ -1,4 +1,8 @@
-"""The HTML report: parses, is self-contained, and shows every property and every diagram."""
+"""The HTML report: parses, is self-contained, and shows every property and every diagram.
+
+The command runs in-process on the session's shared checks (``checks.analyse`` stands in for
+``dmmodel.analysis.analyse``): the page is built, drawn and written as it is for a user.
+"""
 
 from html.parser import HTMLParser
 from pathlib import Path
@@ -6,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dmmodel.analysis import analyse
+import dmmodel.cli.report as report_cli
 from dmmodel.cli import main
 from dmmodel.cli.diagrams import DIAGRAMS_DIR
 from dmmodel.report import build_report, load_requirements
@@ -41,9 +45,11 @@ class Collector(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Collector]:
+def report(tmp_path_factory: pytest.TempPathFactory, checks) -> tuple[str, Collector]:
     out = tmp_path_factory.mktemp("report") / "review.html"
-    result = CliRunner().invoke(main, ["report", "--out", str(out), "--no-security"])  # see
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(report_cli, "analyse", checks.analyse)
+        result = CliRunner().invoke(main, ["report", "--out", str(out), "--no-security"])  # see
     # test_report_security.py: checking every attacker configuration takes a minute or more
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
@@ -85,8 +91,8 @@ def test_counterexample_trace_is_numbered_beside_its_chart(report: tuple[str, Co
 
 
 @pytest.fixture(scope="module")
-def checked() -> tuple[list, list]:
-    analysis = analyse()
+def checked(checks) -> tuple[list, list]:
+    analysis = checks.analyse()
     return analysis.results, build_diagrams(analysis).diagrams
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import dmmodel.cli.report as report_cli
 from dmmodel.analysis import SecurityAnalysis, check_presets
 from dmmodel.cli import main
 from dmmodel.report import build_report, load_requirements
@@ -97,7 +98,10 @@ def test_report_without_security_has_no_security_section(security: SecurityAnaly
     assert "id='security'" not in page and "#security" not in page
 
 
-def test_the_report_command_checks_the_attacker_configurations_it_is_given(tmp_path: Path) -> None:
+def test_the_report_command_checks_the_attacker_configurations_it_is_given(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checks) -> None:
+    # the benign part from the session's shared checks; the attacker's part is checked here
+    monkeypatch.setattr(report_cli, "analyse", checks.analyse)
     out = tmp_path / "review.html"
     result = CliRunner().invoke(main, ["report", "--out", str(out), "--attack", "attack-edit"])
     assert result.exit_code == 0, result.output

@@ -7,26 +7,26 @@ the state charts highlight the change request's additions from these declaration
 
 from dataclasses import replace
 
-from dmmodel.checker import check
-from dmmodel.protocol.config import COMMIT_ON_STATUS, KEEP_PREVIOUS, make_config
+import pytest
+
+from dmmodel.protocol.config import COMMIT_ON_STATUS, KEEP_PREVIOUS
 from dmmodel.protocol.crypto import SymbolicCrypto
 from dmmodel.protocol.device import DEVICE
 from dmmodel.protocol.messages import Package
 from dmmodel.protocol.rules import SWITCHES, Ctx, MachineTable, Role
 from dmmodel.protocol.system import TABLES
-from dmmodel.search.checkable import DMModel
 
 SAMPLED = (("all-types", "cr"), ("all-types", "dm12"), ("lossy", "cr-keep-previous"), ("lossy", "report"),
            ("lossy", "cr-fresh-hmac"), ("attack-edit", "cr-fresh"))
 
 
-def samples() -> list[tuple[Ctx, Role, str, object, object]]:
-    """(context, role, control state, data, argument) met in a few exhaustive checks."""
+def samples(checks) -> list[tuple[Ctx, Role, str, object, object]]:
+    """(context, role, control state, data, argument) met in a few exhaustive checks (the
+    session's shared ones: the manifest's regression check takes the same)."""
     found = set()
     for config_name, variant_name in SAMPLED:
-        config = make_config(config_name, variant_name)
-        model = DMModel(config)
-        check(model, [])
+        model = checks.result(config_name, variant_name, keep=False).model
+        config = model.config
         ctx = Ctx(config.bounds, config.variant, SymbolicCrypto(), 0)
         for slot in model.slots:
             for role, ctl, data, incoming in ((Role.DEVICE, slot.device_state, slot.device, slot.down),
@@ -39,7 +39,9 @@ def samples() -> list[tuple[Ctx, Role, str, object, object]]:
     return sorted(found, key=repr)
 
 
-SAMPLES = samples()
+@pytest.fixture(scope="module")
+def sampled(checks) -> list[tuple[Ctx, Role, str, object, object]]:
+    return samples(checks)
 
 
 def flipped(ctx: Ctx, switch: str) -> Ctx | None:
@@ -65,10 +67,10 @@ def takes(rule, ctl: str, arg: object) -> bool:
     return (arg is None) == (rule.args is None) and not isinstance(arg, Package)
 
 
-def undeclared(tables: dict[Role, MachineTable]) -> set[tuple[str, str, str]]:
+def undeclared(tables: dict[Role, MachineTable], sampled: list) -> set[tuple[str, str, str]]:
     """(machine, rule, switch) where flipping the switch changes the rule without a declaration."""
     found = set()
-    for ctx, role, ctl, data, arg in SAMPLES:
+    for ctx, role, ctl, data, arg in sampled:
         for rule in tables[role].rules:
             if not takes(rule, ctl, arg):
                 continue
@@ -84,19 +86,19 @@ def undeclared(tables: dict[Role, MachineTable]) -> set[tuple[str, str, str]]:
     return found
 
 
-def test_every_switch_a_rule_depends_on_is_declared():
-    assert undeclared(TABLES) == set()
+def test_every_switch_a_rule_depends_on_is_declared(sampled):
+    assert undeclared(TABLES, sampled) == set()
 
 
-def test_a_missing_declaration_is_found():
+def test_a_missing_declaration_is_found(sampled):
     """take_session's acknowledgement, undeclared, is caught: the check has teeth."""
     rules = tuple(replace(r, adds=()) if r.name == "take_session" else r for r in DEVICE.rules)
     mutant = {**TABLES, Role.DEVICE: replace(DEVICE, rules=rules)}
-    assert ("device", "take_session", "ack") in undeclared(mutant)
+    assert ("device", "take_session", "ack") in undeclared(mutant, sampled)
 
 
-def test_samples_exercise_every_rule_of_both_machines():
-    fired = {(role, rule.name) for ctx, role, ctl, data, arg in SAMPLES
+def test_samples_exercise_every_rule_of_both_machines(sampled):
+    fired = {(role, rule.name) for ctx, role, ctl, data, arg in sampled
              for rule in TABLES[role].rules
              if takes(rule, ctl, arg) and rule.guard(ctx, data, arg)}
     assert fired == {(role, rule.name) for role, table in TABLES.items() for rule in table.rules}

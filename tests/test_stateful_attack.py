@@ -5,7 +5,7 @@ With an attacker in the configuration, ``protocol_machine`` also has the attacke
 properties, read from the ghost monitor. The configuration is ``attack-replay`` (an attacker that
 records one package and replays it once).
 
-1. The change request as written (``cr``): for fixed seeds Hypothesis finds a replay that breaks a
+1. The change request as written (``cr``): for a fixed seed Hypothesis finds a replay that breaks a
    security property and shrinks it to a short program ending with the delivery of the replayed
    package. The same program, typed out, breaks server-side injective agreement outside Hypothesis.
 2. The mitigation ``cr-fresh`` (a challenged report, a device nonce, a bound acknowledgement) keeps
@@ -30,7 +30,9 @@ from dmmodel.protocol.rules import PROTOCOL
 from dmmodel.testing import RecoverabilityError, SafetyError, protocol_machine
 
 CONFIG = "attack-replay"
-SEEDS = range(2)
+# One seed finds and shrinks the replay (seed 1 found the same); the fixed budget below finds it
+# again, derandomized (test_the_budget_finds_the_replay_on_cr).
+SEEDS = (0,)
 LONGEST = 10  # steps a shrunk attack may take (the checker's shortest replay on cr takes 6)
 SECURITY_NAMES = {inv.name for inv in SECURITY}
 # every safety property but secrecy, which reading alone breaks on every variant without TLS
