@@ -3,11 +3,14 @@
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 EMBED = re.compile(r"<!-- embedded from (diagrams/\S+);[^>]*-->\n```mermaid\n(.*?)\n```", re.S)
 
 
+@pytest.mark.pin
 def test_readme_embeds_the_generated_mermaid_files_verbatim():
     embedded = EMBED.findall(README)
     assert len(embedded) >= 3
@@ -33,6 +36,7 @@ def test_dmmodel_diagrams_refreshes_a_stale_embed(tmp_path):
     assert refresh_readme(readme, diagrams) is False
 
 
+@pytest.mark.pin
 def test_readme_verdict_matrix_matches_the_manifest():
     """The sample output of `dmmodel check` in the README shows the recorded states and verdicts:
     per variant a row of the protocol matrix, then one of the security matrix."""

@@ -6,6 +6,8 @@ A regression check of the page, not evidence for the verdicts: those come from t
 
 from pathlib import Path
 
+import pytest
+
 from dmmodel import manifest
 from dmmodel.analysis import attack_configs
 from dmmodel.protocol.config import PRESETS
@@ -38,5 +40,6 @@ def test_every_security_property_has_a_short_name():
     assert set(SHORT) == set(security_names())
 
 
+@pytest.mark.pin
 def test_the_security_matrix_matches_the_manifest():
     assert "\n".join(matrix_rows()) in PAGE
