@@ -57,7 +57,7 @@ QUIET = (("notifications", False),)
 
 @pytest.mark.parametrize(("config_name", "variant", "overrides"), [
     *(("default", v, ()) for v in ["dm12", "report", "cr", "cr-keep-previous", "cr-fresh"]),
-    ("attack-edit", "cr", QUIET), ("attack-edit", "cr-hmac", QUIET),
+    *(pytest.param("attack-edit", v, QUIET, marks=pytest.mark.slow) for v in ["cr", "cr-hmac"]),
 ])
 def test_plain_search_over_the_machines_agrees_with_the_checker(config_name, variant, overrides, checks):
     config = make_config(config_name, variant, **dict(overrides))

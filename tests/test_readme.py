@@ -1,13 +1,19 @@
-"""The README's promises: its embedded diagrams are the generated ones, its commands exist."""
+"""The README's promises: its embedded diagrams are the generated ones, its commands exist.
+
+The tests marked ``pin`` hold the README's copies (diagrams, the check's output, the example's
+output) to what the code makes; ``dmmodel diagrams --readme`` refreshes the embeds."""
 
 import re
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 EMBED = re.compile(r"<!-- embedded from (diagrams/\S+);[^>]*-->\n```mermaid\n(.*?)\n```", re.S)
 
 
+@pytest.mark.pin
 def test_readme_embeds_the_generated_mermaid_files_verbatim():
     embedded = EMBED.findall(README)
     assert len(embedded) >= 3
@@ -15,6 +21,7 @@ def test_readme_embeds_the_generated_mermaid_files_verbatim():
         assert text == (ROOT / path).read_text(encoding="utf-8").rstrip(), path
 
 
+@pytest.mark.pin
 def test_readme_shows_the_two_commands():
     assert "uv run dmmodel check" in README and "uv run pytest" in README
 
@@ -33,6 +40,7 @@ def test_dmmodel_diagrams_refreshes_a_stale_embed(tmp_path):
     assert refresh_readme(readme, diagrams) is False
 
 
+@pytest.mark.pin
 def test_readme_verdict_matrix_matches_the_manifest():
     """The sample output of `dmmodel check` in the README shows the recorded states and verdicts:
     per variant a row of the protocol matrix, then one of the security matrix."""
@@ -59,6 +67,7 @@ def test_readme_verdict_matrix_matches_the_manifest():
         assert shown[variant] == [entry["verdicts"][n] for n in order], variant
 
 
+@pytest.mark.pin
 def test_the_checker_example_prints_what_its_comments_say(capsys):
     section = README[README.index("## Checking your own model"):]
     code = section[section.index("```python\n") + 10:section.index("\n```")]

@@ -86,6 +86,7 @@ def undeclared(tables: dict[Role, MachineTable], sampled: list) -> set[tuple[str
     return found
 
 
+@pytest.mark.slow
 def test_every_switch_a_rule_depends_on_is_declared(sampled):
     assert undeclared(TABLES, sampled) == set()
 

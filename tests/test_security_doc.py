@@ -1,10 +1,12 @@
-"""specs/security.md's security matrix shows the verdicts recorded in specs/manifest.toml.
+"""Pin: specs/security.md's security matrix shows the verdicts recorded in specs/manifest.toml.
 
 A regression check of the page, not evidence for the verdicts: those come from the checker, and
-`dmmodel manifest --check` (tests/test_manifest.py) keeps the recorded ones current.
+`dmmodel manifest --check` (tests/test_manifest.py and .ci/run) keeps the recorded ones current.
 """
 
 from pathlib import Path
+
+import pytest
 
 from dmmodel import manifest
 from dmmodel.analysis import attack_configs
@@ -38,5 +40,6 @@ def test_every_security_property_has_a_short_name():
     assert set(SHORT) == set(security_names())
 
 
+@pytest.mark.pin
 def test_the_security_matrix_matches_the_manifest():
     assert "\n".join(matrix_rows()) in PAGE

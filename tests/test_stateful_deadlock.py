@@ -81,6 +81,7 @@ def test_the_teaching_program_replays_outside_hypothesis(variant, deadlocks):
         state.recoverable()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixed_seed", SEEDS)
 def test_dm12_hypothesis_finds_the_deadlock_and_shrinks_it(fixed_seed, checker_shortest):
     machine = seed(fixed_seed)(protocol_machine(make_config("default", "dm12", **LARGER)))
@@ -98,6 +99,7 @@ def test_dm12_hypothesis_finds_the_deadlock_and_shrinks_it(fixed_seed, checker_s
 # 2. The change request does not -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cr_no_deadlock_in_random_interleavings():
     machine = protocol_machine(make_config("default", "cr", **LARGER))
     run_state_machine_as_test(machine)
@@ -112,6 +114,7 @@ def test_cr_no_deadlock_in_random_interleavings():
 # 3. Faults right after a rotation -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cr_deadlocks_when_a_rotation_is_interrupted():
     machine = protocol_machine(make_config("default", "cr", **FAULTS))
     with pytest.raises(RecoverabilityError) as caught:
@@ -121,6 +124,7 @@ def test_cr_deadlocks_when_a_rotation_is_interrupted():
     assert faults and "deliver_up_rotating" in steps[: faults[0]], steps
 
 
+@pytest.mark.slow
 def test_cr_keep_previous_survives_loss_and_reset():
     machine = protocol_machine(make_config("default", "cr-keep-previous", **FAULTS))
     run_state_machine_as_test(machine)
