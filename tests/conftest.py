@@ -16,9 +16,12 @@ from hypothesis.stateful import RuleBasedStateMachine, RuleStrategy
 from shared import CHECKS, SharedChecks
 
 settings.register_profile("dev", max_examples=60, stateful_step_count=30, deadline=None)
+# ci: 100 examples (it was 300, a tenth of the suite's CPU). Only the tests that look for no bug
+# (the change request's random interleavings, the kit's own machines) use the profile's number;
+# every test that must find a seeded bug fixes its own budget.
 settings.register_profile(
     "ci",
-    max_examples=300,
+    max_examples=100,
     stateful_step_count=40,
     deadline=None,
     derandomize=True,

@@ -6,6 +6,7 @@ packages in flight: the machines' slot, its real credentials turned back into sy
 and its nonces renamed, must be the compiled slot.
 """
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ def as_checked(machines):
     variant_name=st.sampled_from(sorted(PRESETS)),
     choices=st.lists(st.integers(min_value=0, max_value=10**6), min_size=10, max_size=MAX_STEPS),
 )
+@pytest.mark.slow
 def test_machines_and_compiled_function_agree(config_name, variant_name, choices):
     config = make_config(config_name, variant_name)
     compiled, machines = CompiledSystem(config), ExecutableSystem(config)

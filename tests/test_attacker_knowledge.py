@@ -103,6 +103,7 @@ def verdicts(config: str, variants: list[str], properties: list[str]) -> dict[st
             for r in check_presets(config, variants, properties)}
 
 
+@pytest.mark.slow
 def test_the_eavesdropper_attack_is_found_on_every_variant(checks):
     for variant in PRESETS:
         holds = checks.holds("attack-eavesdrop", variant)
@@ -114,6 +115,7 @@ def states(config: str, variant: str) -> int:
     return check(DMModel(make_config(config, variant)), []).states
 
 
+@pytest.mark.slow
 def test_tls_is_not_delay(checks):
     tls, delay = (checks.entry(config, "cr-fresh")["states"] for config in ("attack-tls", "attack-delay"))
     assert tls != delay
@@ -126,6 +128,7 @@ def test_mutant_attacker_that_never_learns_is_caught(monkeypatch):
     assert found["cr-fresh-hmac"]["injective_agreement_server"] is True  # the attack is missed
 
 
+@pytest.mark.slow
 def test_mutant_holding_across_exchanges_under_tls_is_caught(monkeypatch, checks):
     """Holding a package across exchanges under TLS makes TLS the delay attacker: the same
     graph. (Without TLS the mutant changes nothing, so the delay attacker's unpatched count,
@@ -149,6 +152,7 @@ def test_under_tls_the_card_holder_reads_only_answers_on_its_own_connection():
     assert attacker.hears_answer(a, NETWORK, forged, refusal) == a  # without TLS it reads all anyway
 
 
+@pytest.mark.slow
 def test_a_card_holder_behind_tls_needs_two_steps_against_cr_fresh():
     """Its own session: a forged report is challenged on its own connection, and the answer over
     that nonce returns the account to the card secret. Budget 1 is not enough, 2 is."""

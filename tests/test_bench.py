@@ -46,6 +46,7 @@ def test_comparison_with_an_export_from_before_liveness_was_timed():
     assert line.endswith("live s - -> 0.01")
 
 
+@pytest.mark.slow
 def test_bench_compare_prints_the_change_for_each_rung_run(tmp_path):
     earlier = tmp_path / "before.json"
     earlier.write_text(json.dumps([asdict(result(states_per_second=1.0))]))

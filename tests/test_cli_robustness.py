@@ -143,6 +143,7 @@ def interrupt(args: list[str], cwd: Path, ready: str | None = None, wait: float 
     return process.returncode, "".join(seen) + rest
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_check_exits_130_with_one_line(tmp_path):
     # three devices: big enough (two take well under the wait with the product engine)
     (tmp_path / "three.toml").write_text("[bounds]\ndevices = 3\nrebootstraps = 0\n")

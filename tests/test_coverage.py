@@ -64,6 +64,7 @@ def test_every_rule_fires_in_all_types_or_lossy(checks, variant):
     assert never == never_fires(PRESETS[variant])
 
 
+@pytest.mark.pin
 @pytest.mark.parametrize("variant", list(PRESETS))
 def test_every_rule_fires_in_the_coverage_configuration_as_recorded(variant):
     (entry,) = [e for e in manifest.load() if (e["config"], e["variant"]) == (EVERY_RULE_FIRES_IN, variant)]

@@ -1,4 +1,4 @@
-"""The user documentation under specs/ keeps up with the code it describes.
+"""Pin: the user documentation under specs/ keeps up with the code it describes.
 
 specs/README.md documents every configuration key (with its real default), every named
 configuration, every scenario step form and final-state field; specs/protocol.md names every
@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SPECS_README = (SPECS_DIR / "README.md").read_text(encoding="utf-8")
 PROTOCOL = (SPECS_DIR / "protocol.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+pytestmark = pytest.mark.pin
 
 
 def table_rows(text: str) -> dict[str, list[str]]:

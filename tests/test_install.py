@@ -19,7 +19,8 @@ from dmmodel.runtime.scenarios import scenario_names
 ROOT = Path(__file__).resolve().parents[1]
 UV = shutil.which("uv")
 
-pytestmark = pytest.mark.skipif(UV is None, reason="uv is not on PATH: it builds the wheel and the venv")
+pytestmark = [pytest.mark.skipif(UV is None, reason="uv is not on PATH: it builds the wheel and the venv"),
+              pytest.mark.slow]
 
 
 def _run(args: list, cwd: Path) -> subprocess.CompletedProcess:

@@ -22,6 +22,7 @@ def kit_settings() -> settings:
     return settings(settings(), max_examples=max(10, settings().max_examples // 3), stateful_step_count=25)
 
 
+@pytest.mark.slow
 def test_own_device_and_server_conform():
     machine = protocol_machine(CONFIG, adapters={"device": own_device, "server": own_server})
     run_state_machine_as_test(machine, settings=kit_settings())
@@ -29,6 +30,7 @@ def test_own_device_and_server_conform():
     assert machine.coverage.rules["device:take_session"] > 0
 
 
+@pytest.mark.slow
 def test_a_server_that_forgets_the_bootstrap_secret_is_caught():
     machine = protocol_machine(CONFIG, adapters={"server": forgetful_server})
     found = settings(FIND, max_examples=500)

@@ -18,7 +18,7 @@ from dmmodel.protocol.config import named_configs
 
 pytestmark = pytest.mark.pin
 
-RECHECKED_HERE = ("default", "all-types", "lossy", "attack-edit", "attack-tls", "attack-eavesdrop")
+RECHECKED_HERE = ("default", "all-types", "lossy", "attack-edit", "attack-eavesdrop")
 BY_HAND = ("two-devices",)
 CI_RUN = Path(__file__).resolve().parents[1] / ".ci" / "run"
 RECORDED = manifest.load()

@@ -1,4 +1,7 @@
-"""The README's promises: its embedded diagrams are the generated ones, its commands exist."""
+"""The README's promises: its embedded diagrams are the generated ones, its commands exist.
+
+The tests marked ``pin`` hold the README's copies (diagrams, the check's output, the example's
+output) to what the code makes; ``dmmodel diagrams --readme`` refreshes the embeds."""
 
 import re
 from pathlib import Path
@@ -18,6 +21,7 @@ def test_readme_embeds_the_generated_mermaid_files_verbatim():
         assert text == (ROOT / path).read_text(encoding="utf-8").rstrip(), path
 
 
+@pytest.mark.pin
 def test_readme_shows_the_two_commands():
     assert "uv run dmmodel check" in README and "uv run pytest" in README
 
@@ -63,6 +67,7 @@ def test_readme_verdict_matrix_matches_the_manifest():
         assert shown[variant] == [entry["verdicts"][n] for n in order], variant
 
 
+@pytest.mark.pin
 def test_the_checker_example_prints_what_its_comments_say(capsys):
     section = README[README.index("## Checking your own model"):]
     code = section[section.index("```python\n") + 10:section.index("\n```")]

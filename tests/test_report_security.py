@@ -98,6 +98,7 @@ def test_report_without_security_has_no_security_section(security: SecurityAnaly
     assert "id='security'" not in page and "#security" not in page
 
 
+@pytest.mark.slow
 def test_the_report_command_checks_the_attacker_configurations_it_is_given(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checks) -> None:
     # the benign part from the session's shared checks; the attacker's part is checked here

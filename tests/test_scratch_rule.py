@@ -10,6 +10,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 SCRIPT = r'''
 import json
 from dataclasses import replace
@@ -44,6 +46,7 @@ print(json.dumps({
 '''
 
 
+@pytest.mark.slow
 def test_a_scratch_rule_reaches_every_part_without_other_edits():
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True)
     seen = json.loads(out.stdout)

@@ -1,7 +1,7 @@
-"""specs/security.md's security matrix shows the verdicts recorded in specs/manifest.toml.
+"""Pin: specs/security.md's security matrix shows the verdicts recorded in specs/manifest.toml.
 
 A regression check of the page, not evidence for the verdicts: those come from the checker, and
-`dmmodel manifest --check` (tests/test_manifest.py) keeps the recorded ones current.
+`dmmodel manifest --check` (tests/test_manifest.py and .ci/run) keeps the recorded ones current.
 """
 
 from pathlib import Path

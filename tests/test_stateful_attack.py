@@ -90,6 +90,7 @@ def test_the_replay_program_breaks_server_agreement_outside_hypothesis():
     assert state.coverage.situations["attack: replay"] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixed_seed", SEEDS)
 def test_cr_hypothesis_finds_a_replay_and_shrinks_it(fixed_seed):
     # Recovery is off: on cr a replay also blocks recovery (recovers_after_attack, part 3), and two
@@ -117,6 +118,7 @@ def test_the_budget_finds_the_replay_on_cr():
     assert broken(caught.value) & SECURITY_NAMES
 
 
+@pytest.mark.slow
 def test_cr_fresh_survives_replay_in_random_interleavings():
     machine = protocol_machine(make_config(CONFIG, "cr-fresh"), invariants=BUT_SECRECY)
     run_state_machine_as_test(machine, settings=BUDGET)

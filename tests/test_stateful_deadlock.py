@@ -7,7 +7,7 @@ bring every bootstrapped device to a mutually authenticated session: *no authent
 The bounds are larger than the exhaustive checker's default (3 rotations, 3 re-bootstraps, every
 bootstrap type), so each run stays finite but goes where the checker does not.
 
-1. DM 1.2: Hypothesis finds the deadlock for each of three fixed seeds, and shrinks it to a
+1. DM 1.2: Hypothesis finds the deadlock for each of two fixed seeds, and shrinks it to a
    program about as short as the checker's shortest counterexample (6 steps): bootstrap, a session
    that rotates the secrets, a re-bootstrap from the card, and the server refuses forever.
 2. The change request (``cr``): the same machine finds nothing.
@@ -27,9 +27,9 @@ from dmmodel.testing import RecoverabilityError, protocol_machine
 
 LARGER = dict(rotations=3, rebootstraps=3, bootstrap_types=tuple(BootstrapType))
 FAULTS = dict(LARGER, resets=2, losses=2)
-# Each seed is a search of seconds; three show that finding the deadlock is no accident of one seed.
-# (Seeds 1-4, 6, 7 and 9 find and shrink it too, each taking 1.4 to 4 times as long as seed 0.)
-SEEDS = (0, 5, 8)
+# Each seed is a search of seconds; two show that finding the deadlock is no accident of one seed.
+# (Seeds 1-7 and 9 find and shrink it too; 8 and 0 are two of the three quickest, 2 took 4 times longer.)
+SEEDS = (0, 8)
 SLACK = 5  # how many steps longer than the checker's counterexample a shrunk program may be
 
 # Searching for a known bug: a fixed budget, independent of the profile, stopping at the first find.
@@ -81,6 +81,7 @@ def test_the_teaching_program_replays_outside_hypothesis(variant, deadlocks):
         state.recoverable()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixed_seed", SEEDS)
 def test_dm12_hypothesis_finds_the_deadlock_and_shrinks_it(fixed_seed, checker_shortest):
     machine = seed(fixed_seed)(protocol_machine(make_config("default", "dm12", **LARGER)))
@@ -98,6 +99,7 @@ def test_dm12_hypothesis_finds_the_deadlock_and_shrinks_it(fixed_seed, checker_s
 # 2. The change request does not -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cr_no_deadlock_in_random_interleavings():
     machine = protocol_machine(make_config("default", "cr", **LARGER))
     run_state_machine_as_test(machine)
@@ -112,6 +114,7 @@ def test_cr_no_deadlock_in_random_interleavings():
 # 3. Faults right after a rotation -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cr_deadlocks_when_a_rotation_is_interrupted():
     machine = protocol_machine(make_config("default", "cr", **FAULTS))
     with pytest.raises(RecoverabilityError) as caught:
@@ -121,6 +124,7 @@ def test_cr_deadlocks_when_a_rotation_is_interrupted():
     assert faults and "deliver_up_rotating" in steps[: faults[0]], steps
 
 
+@pytest.mark.slow
 def test_cr_keep_previous_survives_loss_and_reset():
     machine = protocol_machine(make_config("default", "cr-keep-previous", **FAULTS))
     run_state_machine_as_test(machine)

@@ -109,6 +109,7 @@ def test_sweep_is_a_command_with_its_exit_status_in_help():
 
 
 
+@pytest.mark.pin
 def test_the_readme_example_is_what_the_sweep_prints():
     """Every line of the README's example but the timings (it leaves out the banner and the
     exit status line)."""

@@ -42,6 +42,7 @@ def test_the_kit_drives_the_served_server_over_http(served, fmt):
         "server:recognise_bootstrap_rotating"] > 0 or machine.coverage.rules["server:refuse"] > 0
 
 
+@pytest.mark.slow
 def test_a_served_dm12_server_fails_the_cr_kit_over_http():
     dm = DMServer([model_account(0, "dm12", rotations=CONFIG.bounds.rotations)])
     server = WireHTTPServer(("127.0.0.1", 0), dm, lambda record: None, test_hooks=True)
