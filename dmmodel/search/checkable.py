@@ -7,8 +7,8 @@ bit fields of equal width, 63 bits shared by the devices (31 bits each for two, 
 with one device a state is its slot id, numbered in the order slots are met (``dense_states``),
 with no cap short of 2**63. A slot met when the ids of its width are used up ends the search
 cleanly (``LimitReached``: the result is partial and says "ran out of slot ids").
-Slot predicates declare the fields they read (``properties.reads``) and are evaluated once per
-distinct value of those fields. Slot ids are shared by all devices, so a slot's steps, invariant
+Slot predicates carry the fields they read (``properties.reads``, derived from their code) and
+are evaluated once per distinct value of those fields. Slot ids are shared by all devices, so a slot's steps, invariant
 verdicts and goal verdicts are computed once per slot id and expanding a state is a few shifts
 and list lookups; with one device a state is expanded once, so its steps are not kept at all.
 Actions are small integers too (``step_action`` gives the ``(device index, Action)`` back).
@@ -45,7 +45,7 @@ from dmmodel.search.compiled import CompiledSystem, fields_mask
 
 StepAction = tuple[int, Action]
 STATE_BITS = 63  # states must fit a signed 64-bit integer (numpy arrays of states)
-FULL = fields_mask(Slot._fields)  # a predicate that declares no ``reads`` reads everything
+FULL = fields_mask(Slot._fields)  # a predicate without ``reads`` reads everything
 CACHE_REVIEW = 1024  # slots met before the first review of the verdict caches (then at 2x, 4x ...)
 
 NO_STUCK_STATE = NoStuckStates(
