@@ -9,8 +9,9 @@ with no cap short of 2**63. A slot met when the ids of its width are used up end
 cleanly (``LimitReached``: the result is partial and says "ran out of slot ids").
 Slot predicates carry the fields they read (``properties.reads``, derived from their code) and
 are evaluated once per distinct value of those fields. Slot ids are shared by all devices, so a
-slot's steps, invariant verdicts and goal verdicts are computed once per slot id and expanding a state is a few shifts
-and list lookups; with one device a state is expanded once, so its steps are not kept at all.
+slot's steps, invariant verdicts and goal verdicts are computed once per slot id and expanding a
+state is a few shifts and list lookups; with one device a state is expanded once, so its steps
+are not kept at all.
 Actions are small integers too (``step_action`` gives the ``(device index, Action)`` back).
 ``decode`` turns an integer back into the tuple of slots. Successors of several devices are
 yielded one by one, so a search stopped by ``max_states`` does not build every successor of the
