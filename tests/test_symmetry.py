@@ -62,6 +62,15 @@ def test_three_devices_agree_and_the_reduced_search_is_smaller(variant):
     assert safe_reduced.raw_states == safe_plain.result.states
 
 
+def test_four_devices_count_their_orbits_exactly():
+    """Orbits with one, two and three repeated slots among four devices (4!/(c1! c2! ...))."""
+    config = make_config("default", "cr", **{**THREE, "devices": 4})
+    plain, reduced = both_ways(config, SAFETY)
+    assert texts(reduced) == texts(plain)
+    assert reduced.result.states < 0.1 * plain.result.states
+    assert reduced.raw_states == plain.result.states
+
+
 def test_a_counterexample_found_with_symmetry_replays_on_the_machines():
     run = check_variant(make_config("default", "dm12", **THREE), symmetry=True)
     assert run.symmetry and run.failed()

@@ -20,9 +20,9 @@ state it stopped in.
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator
-from math import factorial, prod
+from math import factorial
 
 import numpy as np
 
@@ -249,18 +249,23 @@ class DMModel(Model[int, int]):
 
     def raw_states(self, states: Iterable[int]) -> int:
         """How many states of the unreduced model the canonical ``states`` stand for (the sum of
-        their orbit sizes); ``states`` themselves without symmetry."""
+        their orbit sizes); ``states`` themselves without symmetry.
+
+        A representative whose permutable devices hold slots occurring ``c1, c2, ...`` times
+        stands for ``k! / (c1! c2! ...)`` states (``k`` permutable devices). Counted over an array
+        of all states at once: after sorting, the product of each column's run length (how many
+        equal slots end there) is ``c1! c2! ...``."""
         if not self.symmetric:
             return sum(1 for _ in states)
-        free, mask = self.shifts[self.fixed:], self.slot_mask
-        if len(free) == 2:  # a pair of equal slots is its own orbit, any other pair has two
-            first, second = free
-            return sum(2 - (((s >> first) ^ (s >> second)) & mask == 0) for s in states)
-        total = 0
-        for state in states:
-            counts = Counter((state >> shift) & mask for shift in free)
-            total += factorial(len(free)) // prod(factorial(c) for c in counts.values())
-        return total
+        packed = np.fromiter(states, dtype=np.uint64)
+        mask = np.uint64(self.slot_mask)
+        free = [(packed >> np.uint64(shift)) & mask for shift in self.shifts[self.fixed:]]
+        run = np.ones(packed.size, dtype=np.int64)
+        repeats = np.ones(packed.size, dtype=np.int64)  # c1! c2! ... per state
+        for before, after in itertools.pairwise(free):  # sorted by ``representative``
+            run = np.where(after == before, run + 1, 1)
+            repeats *= run
+        return int((factorial(len(free)) // repeats).sum())
 
     # -- the checker's Model interface ----------------------------------------------------
     def init_states(self) -> Iterable[int]:
