@@ -4,17 +4,23 @@ A regression record in the manner of the TLA+ Examples manifests: ``dmmodel mani
 rewrites ``specs/manifest.toml`` from fresh checks; a test rechecks the small entries and
 fails when the model's counts, verdicts or rule coverage drift from what is recorded. The
 coverage counts how many transitions of the explored graph fire each rule (as TLC reports it).
+
+Where there is an attacker, each entry is also checked without the live-data reduction
+(``protocol/forgetting.py``, ``Config.forget``): its state count is recorded as
+``unreduced_states``, and an entry is refused (:class:`ReductionDisagrees`) when a verdict or a
+shortest counterexample's length differs between the two searches, or the reduced one is larger.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dmmodel.analysis import ProgressFactory, VariantResult, check_presets
+from dmmodel.analysis import ProgressFactory, VariantResult, check_presets, check_variant
 from dmmodel.checker import verdict_text
-from dmmodel.protocol.config import PRESETS, SPECS_DIR, load_bounds, named_configs, read_toml
+from dmmodel.protocol.config import PRESETS, SPECS_DIR, Config, load_bounds, named_configs, read_toml
 from dmmodel.search.checkable import coverage_names
 
 MANIFEST_FILE = SPECS_DIR / "manifest.toml"
@@ -23,29 +29,68 @@ HEADER = """\
 # BFS depth, verdicts and rule coverage per named configuration and variant. A verdict is
 # "holds" or "VIOLATED (k)" with k the length of the shortest counterexample; coverage counts
 # the transitions that fire each rule (0: the rule never fires in this configuration).
-# tests/test_manifest.py rechecks every entry under 100,000 states. Do not edit by hand.
+# unreduced_states: the same search without the live-data reduction, where there is an
+# attacker (same verdicts, or the entry is refused). tests/test_manifest.py rechecks the small
+# configurations, .ci/run the others. Do not edit by hand.
 """
 
 
-def entry_for(result: VariantResult) -> dict[str, Any]:
-    """Summarise one variant's check (run with coverage) as a manifest entry."""
+class ReductionDisagrees(Exception):
+    """The live-data reduction changed what a check found: a defect of the reduction."""
+
+
+def entry_for(result: VariantResult, unreduced: VariantResult | None = None) -> dict[str, Any]:
+    """Summarise one variant's check (run with coverage) as a manifest entry; with the same
+    check of the unreduced model (``unreduced_check``), its state count too, once the two agree
+    (:func:`reduction_differences`)."""
     r = result.result
-    return {
+    entry: dict[str, Any] = {
         "config": result.config.name,
         "variant": result.variant,
         "states": r.states,
         "transitions": r.transitions,
         "depth": r.depth,
-        "verdicts": {v.property.name: verdict_text(v) for v in result.verdicts},
-        "coverage": {name: r.coverage.get(name, 0) for name in coverage_names(result.config.variant)},
     }
+    entry["verdicts"] = {v.property.name: verdict_text(v) for v in result.verdicts}
+    entry["coverage"] = {name: r.coverage.get(name, 0) for name in coverage_names(result.config.variant)}
+    return entry if unreduced is None else with_unreduced(entry, unreduced)
+
+
+def with_unreduced(entry: dict[str, Any], unreduced: VariantResult) -> dict[str, Any]:
+    """``entry`` with the unreduced check's state count, once the two agree
+    (:func:`reduction_differences`; :class:`ReductionDisagrees` otherwise)."""
+    wrong = reduction_differences(entry, unreduced)
+    if wrong:
+        raise ReductionDisagrees("; ".join(wrong))
+    return {**entry, "unreduced_states": unreduced.result.states}
+
+
+def unreduced_check(config: Config) -> VariantResult | None:
+    """The check of ``config`` without the live-data reduction, where it has data to forget (an
+    attacker); None otherwise."""
+    if not config.bounds.attacker.active:
+        return None
+    return check_variant(replace(config, forget=False))
+
+
+def reduction_differences(entry: dict[str, Any], unreduced: VariantResult) -> list[str]:
+    """How the entry of a reduced check differs from the unreduced check of its configuration
+    where it must not: a verdict or a shortest counterexample's length, or more states."""
+    name = f"{entry['config']}/{entry['variant']}"
+    without = {v.property.name: verdict_text(v) for v in unreduced.verdicts}
+    out = [f"{name}: {prop} is {text} with the reduction, {without.get(prop)} without"
+           for prop, text in entry["verdicts"].items() if text != without.get(prop)]
+    if entry["states"] > unreduced.result.states:
+        out.append(f"{name}: {entry['states']} states with the reduction, "
+                   f"{unreduced.result.states} without")
+    return out
 
 
 def entries(config_name: str, variants: Iterable[str] | None = None,
             searches: ProgressFactory | None = None) -> list[dict[str, Any]]:
     """Fresh entries for one named configuration (default: every preset variant)."""
     results = check_presets(config_name, list(variants or PRESETS), progress=searches, coverage=True)
-    return [entry_for(r) for r in results]
+    return [entry_for(r, unreduced_check(r.config)) for r in results]
 
 
 def all_keys(names: Iterable[str] | None = None) -> list[tuple[str, str]]:
@@ -72,8 +117,9 @@ def to_toml(recorded: list[dict]) -> str:
         lines.append("[[entry]]")
         lines.append(f'config = "{e["config"]}"')
         lines.append(f'variant = "{e["variant"]}"')
-        for key in ("states", "transitions", "depth"):
-            lines.append(f"{key} = {e[key]}")
+        for key in ("states", "transitions", "depth", "unreduced_states"):
+            if key in e:
+                lines.append(f"{key} = {e[key]}")
         verdicts = ", ".join(f'{name} = "{v}"' for name, v in e["verdicts"].items())
         lines.append(f"verdicts = {{ {verdicts} }}")
         lines.append("[entry.coverage]")
@@ -91,9 +137,9 @@ def differences(recorded: dict, fresh: dict) -> list[str]:
     """What changed between a recorded entry and a fresh one, one line per field."""
     name = f"{recorded['config']}/{recorded['variant']}"
     out = []
-    for key in ("states", "transitions", "depth"):
-        if recorded[key] != fresh[key]:
-            out.append(f"{name}: {key} {recorded[key]} -> {fresh[key]}")
+    for key in ("states", "transitions", "depth", "unreduced_states"):
+        if recorded.get(key) != fresh.get(key):
+            out.append(f"{name}: {key} {recorded.get(key)} -> {fresh.get(key)}")
     for table in ("verdicts", "coverage"):
         old_values, new_values = recorded.get(table, {}), fresh.get(table, {})
         for key in sorted(set(old_values) | set(new_values)):

@@ -199,8 +199,11 @@ def test_replay_spends_budget_until_none_is_left():
     assert once.attacker.left == 0 and once.up == (P1,)
     assert once.attacker.recorded == () and once.attacker.secrets == ()  # never usable again
     assert "replay" not in kinds(once._replace(up=()), cfg)
-    twice = take(make_slot(recorded=(P1,), left=2, secrets=(1,)), cfg, "replay", "up", (0,))
+    forging = config(replace(NETWORK, forge=True))
+    twice = take(make_slot(recorded=(P1,), left=2, secrets=(1,)), forging, "replay", "up", (0,))
     assert twice.attacker.recorded == (P1,) and twice.attacker.secrets == (1,)  # kept while usable
+    assert take(make_slot(recorded=(P1,), left=2, secrets=(1,)), cfg, "replay", "up", (0,)
+                ).attacker.secrets == ()  # never usable without forging
 
 
 # -- edit ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dmmodel.checker import check
 from dmmodel.protocol import attacker, monitor
 from dmmodel.protocol.config import ATTACKERS, PRESETS, Config, load_bounds, make_config
 from dmmodel.protocol.crypto import SymbolicCrypto
+from dmmodel.protocol.forgetting import forget
 from dmmodel.protocol.messages import FORGED, Package
 from dmmodel.protocol.nonces import BOOTSTRAP_NONCE
 from dmmodel.protocol.state import AccountData, AttackerState, DeviceData, Slot
@@ -37,7 +38,9 @@ def test_a_replace_in_clear_teaches_the_new_secret():
 
 
 @pytest.mark.parametrize("why", ["tls", "no forge", "no budget", "no replace"])
-def test_nothing_is_learnt_that_cannot_be_read_or_used(why):
+def test_nothing_is_kept_that_cannot_be_read_or_used(why):
+    """Under TLS or without a Replace nothing is learnt; what is learnt but can never be used
+    is forgotten by the step (``forgetting.forget``)."""
     settings, a, sent = EAVESDROP, AttackerState(left=1), (ROTATION,)
     if why == "tls":
         settings = replace(NETWORK, tls=True)
@@ -47,7 +50,9 @@ def test_nothing_is_learnt_that_cannot_be_read_or_used(why):
         a = AttackerState(left=0)
     else:
         sent = (ROTATION._replace(replace=None),)
-    assert attacker.learn(a, sent, settings) == a
+    assert forget(attacker.learn(a, sent, settings), settings) == a
+    if why in ("tls", "no replace"):
+        assert attacker.learn(a, sent, settings) == a
 
 
 def test_the_secrecy_mark_is_set_whoever_reads():
@@ -91,7 +96,9 @@ def test_the_last_active_step_forgets_what_can_no_longer_be_used():
     package = Package(1, alert=1201, cred=(0, 0))
     s = slot(AttackerState(recorded=(package,), left=1, secrets=(1,)), up=(package,))
     after = attacker.attack(s, "drop", "up", None, SymbolicCrypto(), 0)
-    assert after.attacker == AttackerState(left=0)
+    assert after.attacker == AttackerState(recorded=(package,), left=0, secrets=(1,))  # it knows...
+    after = after._replace(attacker=forget(after.attacker, EAVESDROP))
+    assert after.attacker == AttackerState(left=0)  # ...but the step forgets what it cannot use
     options = attacker.options(after._replace(up=(package,)), make_config("attack-replay").bounds,
                                PRESETS["cr"])
     assert options == []  # no budget: not even a recording, which no replay could use

@@ -29,7 +29,11 @@ def manifest_command(check_only: bool, configs: tuple[str, ...]) -> None:
         note(f"checking configuration {name}")
 
     with usage_errors(), PerConfig() as searches:
-        fresh = manifest.build(configs or None, progress, searches)
+        try:
+            fresh = manifest.build(configs or None, progress, searches)
+        except manifest.ReductionDisagrees as error:
+            click.echo(f"the live-data reduction changed a result: {error}", err=True)
+            raise SystemExit(1) from None
     if not check_only:
         with usage_errors():
             write_text(manifest.MANIFEST_FILE, manifest.to_toml(fresh))

@@ -42,10 +42,9 @@ def reads(attacker: Attacker, sent: tuple[Package, ...]) -> bool:
 
 
 def learn(a: AttackerState, sent: tuple[Package, ...], attacker: Attacker) -> AttackerState:
-    """What the attacker keeps knowing after ``sent`` travelled: the secrets a Replace carried
-    in clear, as long as it can still use them (it can forge and has budget left; knowledge it
-    can never use is not kept, so that states differing only in it are one)."""
-    if not reads(attacker, sent) or not attacker.can("forge") or a.left == 0:
+    """What the attacker knows after ``sent`` travelled: the secrets a Replace carried in clear
+    (``forgetting.forget`` then drops them if it can never use them)."""
+    if not reads(attacker, sent):
         return a
     new = {p.replace for p in sent if p.replace is not None} - set(a.secrets)
     if not new:
@@ -56,10 +55,8 @@ def learn(a: AttackerState, sent: tuple[Package, ...], attacker: Attacker) -> At
 def hears_answer(a: AttackerState, attacker: Attacker, taken: Package | None, sent: tuple[Package, ...]
                  ) -> AttackerState:
     """Under TLS the attacker reads only its own connection: it learns the nonce of a server's
-    Package 2 that answers a package it made (kept only while it can still forge with it)."""
-    if not attacker.tls or not attacker.can("forge") or a.left == 0:
-        return a
-    if not any(p.number == 2 for p in sent):
+    Package 2 that answers a package it made."""
+    if not attacker.tls or not any(p.number == 2 for p in sent):
         return a
     own = taken is not None and taken.tag is not None and taken.tag.sender == "attacker"
     return a if own == a.own_answer else a._replace(own_answer=own)
@@ -203,8 +200,5 @@ def attack(slot: Slot, kind: str, channel: str, arg: Any, crypto: Crypto, index:
         queues[channel] += (forge(arg[0], slot, crypto, index),)
     else:
         raise ValueError(f"unknown attack step {kind!r}")
-    secrets, own_answer = a.secrets, a.own_answer
-    if left == 0:  # nothing recorded or known can be used any more: forget it (a held package
-        recorded, secrets, own_answer = (), (), False  # can still be released, which is free)
     return slot._replace(up=queues["up"], down=queues["down"],
-                         attacker=AttackerState(recorded, held, left, secrets, own_answer))
+                         attacker=AttackerState(recorded, held, left, a.secrets, a.own_answer))

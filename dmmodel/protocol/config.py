@@ -310,11 +310,14 @@ PRESETS: dict[str, Variant] = {
 
 @dataclass(frozen=True)
 class Config:
-    """A named set of bounds with one variant: everything the model needs to run."""
+    """A named set of bounds with one variant: everything the model needs to run. ``forget``
+    applies the live-data reduction (``forgetting.py``); off, the unreduced model it is
+    tested against."""
 
     name: str
     bounds: Bounds
     variant: Variant
+    forget: bool = True
 
 
 def variant(name: str) -> Variant:

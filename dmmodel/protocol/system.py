@@ -16,6 +16,7 @@ from dmmodel.protocol import attacker, device, server
 from dmmodel.protocol.config import Bounds, Config
 from dmmodel.protocol.crypto import Crypto
 from dmmodel.protocol.fields import setter
+from dmmodel.protocol.forgetting import forget
 from dmmodel.protocol.messages import Origin, Package
 from dmmodel.protocol.monitor import secret_read, watch
 from dmmodel.protocol.rules import ATTACK, FAULT, PROTOCOL, ActionClass, MachineTable, Role, Rule
@@ -111,6 +112,7 @@ class Runtime(Protocol):
     crypto: Crypto  # makes the credentials the attacker forges
     index: int  # the device the slot belongs to
     bounds: Bounds  # the configuration's bounds (the attacker's settings among them)
+    forgets: bool  # the step forgets what no future step can read (``forgetting.forget``)
 
     def settle(self, slot: Slot, by: str) -> Slot:
         """The slot after a step, the nonces ``by`` (device, server, attacker) issued in it made
@@ -183,8 +185,12 @@ def spend(budget: Budget, name: str) -> Budget:
 
 def initial_slot(config: Config) -> Slot:
     """A device fresh from the factory, a server account at generation 0, empty channels."""
+    settings = config.bounds.attacker
+    intruder = attacker.initial_state(settings)
+    if intruder is not None and config.forget:
+        intruder = forget(intruder, settings)
     return Slot(TABLES[DEVICE].initial, DeviceData(), TABLES[SERVER].initial, AccountData(), (), (),
-                initial_budget(config.bounds), attacker.initial_state(config.bounds.attacker))
+                initial_budget(config.bounds), intruder)
 
 
 def initial_state(config: Config) -> SystemState:
@@ -272,6 +278,8 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
     step, role, channel = action.kind, action.role, action.channel
     if step in ATTACK_STEPS:
         after = attacker.attack(slot, step, channel, action.arg, runtime.crypto, runtime.index)
+        if runtime.forgets:
+            after = after._replace(attacker=forget(after.attacker, runtime.bounds.attacker))
         return runtime.settle(after, "attacker")
     device_state, device, server_state, account, up, down, budget, intruder, monitor = slot
     if step is StepKind.DISCARD or step is StepKind.LOSE:
@@ -314,6 +322,8 @@ def apply_action(slot: Slot, action: Action, runtime: Runtime) -> Slot:
         intruder = attacker.learn(intruder, out, settings)
         if role is SERVER:
             intruder = attacker.hears_answer(intruder, settings, taken, out)
+        if runtime.forgets:
+            intruder = forget(intruder, settings)
     if step is StepKind.SPONTANEOUS:
         rule = RULES[role, action.rule]
         if rule.disconnects:  # the connection drops: what was in flight is gone

@@ -82,6 +82,7 @@ class MachineRuntime:
     def __init__(self, config: Config, index: int, crypto: Crypto | None = None,
                  fresh: FreshCounter | None = None) -> None:
         self.crypto, self.index, self.bounds = crypto or RealCrypto(), index, config.bounds
+        self.forgets = config.forget
         self.fresh = fresh or FreshCounter()
         slot = initial_slot(config)
         self.machines = {

@@ -51,6 +51,7 @@ class CompiledRuntime:
     def __init__(self, config: Config, index: int, crypto: Crypto | None = None,
                  keep: Callable[[Role, Any], Any] | None = None) -> None:
         self.crypto, self.index, self.bounds = crypto or SymbolicCrypto(), index, config.bounds
+        self.forgets = config.forget
         self.keep = keep or (lambda _role, data: data)
         self.ctxs = {role: Ctx(config.bounds, config.variant.for_role(role), self.crypto, index)
                      for role in TABLES}
