@@ -1,29 +1,29 @@
 """The benchmark ladder: check configurations of growing size and measure speed and memory.
 
 Each run of a rung is a fresh interpreter (``multiprocessing`` spawn), so its peak memory is its
-own. In that process a yardstick, a plain-Python breadth-first search (``plain_bfs``), is timed
-on CPU time just before the rung and again just after it; the rung's end-to-end rate per CPU
-second over the yardstick's is "x plain", in which the speed and load of the machine largely
-cancel, and the two yardstick runs' spread says how steady the machine was meanwhile. A rung
-may be run several times (each a fresh process): its figures are then the medians of the runs.
-
-Peak memory is the high-water mark of the process's own memory, lowered after the first
-yardstick run (Linux, ``reset_peak_rss``) so that the yardstick's memory does not count; bytes
-per state is its growth during the check over the number of states. Where the mark cannot be
-lowered, both are None. The search uses symmetry reduction as ``dmmodel check`` does by default
+own; bytes per state is the growth of that peak over the interpreter's size after imports,
+divided by the number of states. A yardstick, a plain-Python breadth-first search
+(``plain_bfs``), is timed on CPU time just before the check, in a fork of the rung's process
+(run in the process itself it left the allocator in a state that raised the check's peak, by
+10 MB on two-devices-2reboot), and again just after the check in the process itself. The
+rung's end-to-end rate per CPU second over the yardstick's is "x plain", in which the speed and
+load of the machine largely cancel; the two yardstick runs' spread says how steady the machine
+was meanwhile. A rung may be run several times (each a fresh process): its figures are then
+the medians of the runs. The search uses symmetry reduction as ``dmmodel check`` does by default
 (``SYMMETRY``): with three devices or more its states are orbits.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from statistics import median
 from time import perf_counter, process_time
 from typing import Any
 
-from dmmodel.checker.memory import own_peak_rss_bytes, reset_peak_rss
+from dmmodel.checker.memory import own_peak_rss_bytes
 from dmmodel.checker.result import Progress
 from dmmodel.protocol.config import (
     SPECS_DIR,
@@ -82,8 +82,8 @@ class Run:
     cpu_seconds: float
     plain_before: float
     plain_after: float
-    peak_rss_bytes: int | None
-    baseline_rss_bytes: int | None
+    peak_rss_bytes: int
+    baseline_rss_bytes: int
     verdicts: dict[str, bool | None]
 
     @property
@@ -92,10 +92,8 @@ class Run:
         return self.states / self.cpu_seconds / ((self.plain_before + self.plain_after) / 2)
 
     @property
-    def bytes_per_state(self) -> float | None:
-        """Growth of the peak during the check per state stored (None when not measured)."""
-        if self.peak_rss_bytes is None or self.baseline_rss_bytes is None:
-            return None
+    def bytes_per_state(self) -> float:
+        """Growth of the peak over the interpreter's size after imports, per state stored."""
         return (self.peak_rss_bytes - self.baseline_rss_bytes) / self.states
 
 
@@ -124,8 +122,8 @@ class RungResult:
     plain_states_per_cpu_second: float
     plain_spread: float
     cpu_plain_ratio: float
-    peak_rss_bytes: int | None
-    bytes_per_state: float | None
+    peak_rss_bytes: int
+    bytes_per_state: float
     spread: dict[str, float]
     verdicts: dict[str, bool | None]
     runs: list[Run]
@@ -192,22 +190,43 @@ def plain_rate(width: int = PLAIN_WIDTH, bound: int = PLAIN_BOUND) -> float:
     return states / (process_time() - started)
 
 
+def plain_rate_in_fork() -> float:
+    """``plain_rate`` in a fork of this process: the same interpreter at the same moment, whose
+    memory, and what it leaves to the allocator, this process never sees."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report the rate and leave at once (no cleanup of the parent's)
+        status = 1
+        try:
+            os.close(read)
+            os.write(write, repr(plain_rate()).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        text = pipe.read()
+    if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0:
+        raise RuntimeError("the yardstick's fork failed")
+    return float(text)
+
+
 def measure(rung: Rung, progress: Callable[[Progress], None] | None = None) -> Run:
     """Check one rung in this process and measure it (``progress`` is the search's callback),
-    timing the yardstick just before the check and again once the explored graph is freed."""
+    timing the yardstick just before the check (in a fork) and again once the explored graph
+    is freed."""
     from dmmodel.checker import check
     from dmmodel.search.checkable import DMModel
 
     config = rung.make_config()
-    plain_before = plain_rate()
-    own_peak = reset_peak_rss()  # the yardstick's memory is not the rung's
-    baseline = own_peak_rss_bytes() if own_peak else None
+    baseline = own_peak_rss_bytes()  # the interpreter and its imports
+    plain_before = plain_rate_in_fork()
     started, started_cpu = perf_counter(), process_time()
     model = DMModel(config, SYMMETRY)
     result = check(model, progress=progress)
     cpu = process_time() - started_cpu
     total = perf_counter() - started
-    peak = own_peak_rss_bytes() if own_peak else None
+    peak = own_peak_rss_bytes()
     verdicts = {v.property.name: v.holds for v in result.verdicts}
     states, transitions, depth = result.states, result.transitions, result.depth
     search, liveness, symmetric = result.seconds, result.liveness_seconds, model.symmetric
@@ -255,8 +274,6 @@ def summarise(rung: Rung, runs: Sequence[Run]) -> RungResult:
     series["cpu_plain_ratio"] = [r.cpu_plain_ratio for r in runs]
     series["plain"] = [(r.plain_before + r.plain_after) / 2 for r in runs]
     middle = {name: median(values) for name, values in series.items()}
-    peaks = [r.peak_rss_bytes for r in runs]
-    growths = [r.bytes_per_state for r in runs]
     yardstick = [rate for r in runs for rate in (r.plain_before, r.plain_after)]
     return RungResult(
         rung=rung.name,
@@ -272,8 +289,8 @@ def summarise(rung: Rung, runs: Sequence[Run]) -> RungResult:
         plain_states_per_cpu_second=median(yardstick),
         plain_spread=spread_of(yardstick),
         cpu_plain_ratio=middle["cpu_plain_ratio"],
-        peak_rss_bytes=None if None in peaks else round(median(peaks)),
-        bytes_per_state=None if None in growths else median(growths),
+        peak_rss_bytes=round(median(r.peak_rss_bytes for r in runs)),
+        bytes_per_state=median(r.bytes_per_state for r in runs),
         spread={name: spread_of(values) for name, values in series.items()},
         verdicts=first.verdicts,
         runs=list(runs),

@@ -1,5 +1,5 @@
-"""Resident memory of this process: the peak, read cheaply from ``getrusage``, and the current;
-on Linux also the high-water mark of its own memory map, which can be lowered again."""
+"""Resident memory of this process: the peak, read cheaply from ``getrusage``, the current, and
+the peak of the process's own memory alone (on Linux, without the mark inherited at exec)."""
 
 from __future__ import annotations
 
@@ -24,27 +24,15 @@ def current_rss_bytes() -> int:
         return peak_rss_bytes()
 
 
-def reset_peak_rss() -> bool:
-    """Lower this process's high-water mark to its resident size now (Linux 4.0 and later, through
-    ``/proc/self/clear_refs``), so that ``own_peak_rss_bytes`` counts only what comes after;
-    False where that is not possible."""
-    try:
-        with open("/proc/self/clear_refs", "w") as refs:
-            refs.write("5")
-    except OSError:
-        return False
-    return own_peak_rss_bytes() is not None
-
-
-def own_peak_rss_bytes() -> int | None:
-    """The high-water mark of this process's own memory map (``VmHWM``, Linux), which
-    ``reset_peak_rss`` lowers; unlike ``peak_rss_bytes`` (``ru_maxrss``) it keeps no mark of the
-    image the process was exec'd from (a spawned child's parent). None without ``/proc``."""
+def own_peak_rss_bytes() -> int:
+    """The high-water mark of this process's own memory (``VmHWM`` in ``/proc/self/status``,
+    Linux): unlike ``peak_rss_bytes`` (``ru_maxrss``) it keeps no mark of the image the process
+    was exec'd from, which for a spawned child is its parent's. Elsewhere ``peak_rss_bytes``."""
     try:
         with open("/proc/self/status", "rb") as status:
             for line in status:
                 if line.startswith(b"VmHWM:"):
                     return int(line.split()[1]) * 1024  # in kB
     except (OSError, ValueError, IndexError):
-        return None
-    return None
+        pass
+    return peak_rss_bytes()

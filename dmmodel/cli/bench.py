@@ -57,16 +57,16 @@ def bench_command(rungs: int | None, repeat: int, export_path: Path | None,
     """Check each rung of the ladder (specs/bench.toml) in a fresh process and measure it.
 
     Each run times a yardstick, a plain-Python BFS over integer tuples, on CPU time just before
-    the rung and again just after it, in the rung's own process. search s and live s are the
-    search and deciding the properties after it (wall clock); total s is the whole check (wall
-    clock) and cpu s its CPU time; states/s is the search's rate, e2e/s the whole check's per
-    CPU second; plain/s is the yardstick's rate per CPU second and plain ± the spread of its
-    runs; x plain is e2e/s over plain/s, in which the machine's speed and load largely cancel,
-    and x ± its spread across repeats. Figures are medians over --repeat runs; a spread of ±4%
-    means the runs lie within 4% of the median. sym says whether symmetry reduction applied
-    (as `dmmodel check` by default: with three devices or more; states are then orbits). peak
-    MiB is the process's peak memory during the check (Linux; - elsewhere) and B/state its
-    growth per stored state.
+    the check (in a fork of the rung's process, so that its memory is not the rung's) and again
+    just after it (in the rung's process). search s and live s are the search and deciding the
+    properties after it (wall clock); total s is the whole check (wall clock) and cpu s its CPU
+    time; states/s is the search's rate, e2e/s the whole check's per CPU second; plain/s is the
+    yardstick's rate per CPU second and plain ± the spread of its runs; x plain is e2e/s over
+    plain/s, in which the machine's speed and load largely cancel, and x ± its spread across
+    repeats. Figures are medians over --repeat runs; a spread of ±4% means the runs lie within
+    4% of the median. sym says whether symmetry reduction applied (as `dmmodel check` by
+    default: with three devices or more; states are then orbits). peak MiB is the process's
+    peak memory and B/state its growth per stored state.
     """
     if export_path is not None:
         check_writable(export_path)
@@ -108,14 +108,13 @@ def bench_command(rungs: int | None, repeat: int, export_path: Path | None,
 
 def _cells(r: RungResult) -> list[str]:
     """One rung's row of the table."""
-    peak = "-" if r.peak_rss_bytes is None else f"{r.peak_rss_bytes / 2**20:,.0f}"
-    growth = "-" if r.bytes_per_state is None else f"{r.bytes_per_state:,.0f}"
     ratio_spread = _percent(r.spread["cpu_plain_ratio"]) if r.repeats > 1 else "-"
     return [r.rung, r.variant, "yes" if r.symmetry else "no", f"{r.states:,}", f"{r.transitions:,}",
             f"{r.search_seconds:.2f}", f"{r.liveness_seconds:.2f}", f"{r.total_seconds:.2f}",
             f"{r.cpu_seconds:.2f}", f"{r.states_per_second:,.0f}",
             f"{r.end_to_end_states_per_cpu_second:,.0f}", f"{r.plain_states_per_cpu_second:,.0f}",
-            _percent(r.plain_spread), f"{r.cpu_plain_ratio:.2f}", ratio_spread, peak, growth]
+            _percent(r.plain_spread), f"{r.cpu_plain_ratio:.2f}", ratio_spread,
+            f"{r.peak_rss_bytes / 2**20:,.0f}", f"{r.bytes_per_state:,.0f}"]
 
 
 def _percent(spread: float) -> str:
@@ -144,9 +143,8 @@ def load_export(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def comparison(earlier: dict[str, dict[str, Any]], results: list[RungResult]) -> list[str]:
-    """One line per rung: each compared figure as ``old -> new (change %)``; a figure either
-    side lacks (an export of an older format, memory not measured) shows as ``n/a``, a rung the
-    earlier export lacks as new."""
+    """One line per rung: each compared figure as ``old -> new (change %)``; a figure the earlier
+    export lacks (an older format) shows as ``n/a``, a rung it lacks as new."""
     width = max(len(r.rung) for r in results)
     lines = []
     for r in results:
@@ -160,19 +158,19 @@ def comparison(earlier: dict[str, dict[str, Any]], results: list[RungResult]) ->
     return lines
 
 
-def _figure(value: Any) -> str | None:
-    """A compared figure as shown, or None when it is not a number."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
+def _figure(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
 
 
-def _change(old: Any, new: float | None, better_up: bool) -> str:
-    """``old -> new (+p%)``, with the change marked better or worse; ``n/a`` for a figure that
-    is missing on either side."""
-    was, shown = _figure(old), _figure(new)
-    if was is None or shown is None or not old:
-        return f"{was or 'n/a'} -> {shown or 'n/a'}"
+def _change(old: Any, new: float, better_up: bool) -> str:
+    """``old -> new (+p%)``, with the change marked better or worse; ``n/a`` for an old figure
+    that is missing (or not a number)."""
+    shown = _figure(new)
+    if not isinstance(old, int | float) or isinstance(old, bool):
+        return f"n/a -> {shown}"
+    was = _figure(old)
+    if not old:
+        return f"{was} -> {shown}"
     percent = (new - old) / old * 100
     verdict = "better" if (percent > 0) == better_up else "worse"
     return f"{was} -> {shown} ({percent:+.0f}%, {verdict})" if round(percent) else f"{was} -> {shown} (=)"
