@@ -130,6 +130,12 @@ def test_a_bad_rung_is_refused_in_one_line_naming_it(tmp_path, monkeypatch, tabl
     assert f"ladder.toml: {fragment}" in line
 
 
+def test_the_ladder_loads_and_raises_the_replay_attackers_budget_to_two_and_three():
+    budgets = {r.name: r.make_config().bounds.attacker.budget for r in load_ladder()
+               if r.config == "attack-replay"}
+    assert sorted(budgets.values()) == [1, 2, 3]
+
+
 @pytest.mark.slow
 def test_the_yardstick_before_the_check_leaves_the_processs_peak_memory_alone():
     script = ("from dmmodel.bench import plain_rate_in_fork\n"
