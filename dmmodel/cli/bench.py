@@ -93,8 +93,8 @@ def bench_command(rungs: int | None, repeat: int, export_path: Path | None,
         result = summarise(rung, runs)
         results.append(result)
         click.echo(_row(_cells(result), widths))
-    runs = f"medians of {repeat} runs per rung, each" if repeat > 1 else "one run per rung"
-    click.echo(f"({runs} in a fresh process; sym: symmetry reduction, as `dmmodel check` uses "
+    how = f"medians of {repeat} runs per rung, each" if repeat > 1 else "one run per rung"
+    click.echo(f"({how} in a fresh process; sym: symmetry reduction, as `dmmodel check` uses "
                "by default; with it states are orbits)")
     if earlier is not None:
         click.echo(f"\nchange against {compare_path}:")
