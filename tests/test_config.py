@@ -3,10 +3,12 @@
 import pytest
 
 from dmmodel.protocol.config import (
+    ATTACKERS,
     PRESETS,
     Bounds,
     ConfigError,
     Variant,
+    attacker_from_dict,
     load_bounds,
     named_configs,
     variant,
@@ -63,6 +65,15 @@ def test_an_attacker_table_names_the_attacker_and_its_overrides(tmp_path):
     attacker = bounds.attacker
     assert attacker.name == "replay" and attacker.drop and attacker.tls
     assert attacker.can("drop") and not attacker.can("replay")  # TLS leaves drop and hold only
+
+
+def test_an_attacker_table_without_a_name_overrides_the_attacker_it_is_given():
+    base = attacker_from_dict({"name": "card-leak", "tls": True})
+    raised = attacker_from_dict({"budget": 3}, base)
+    assert (raised.name, raised.tls, raised.card_secret, raised.budget) == ("card-leak", True, True, 3)
+    assert attacker_from_dict({"name": "replay"}, base) == ATTACKERS["replay"]  # a name starts afresh
+    with pytest.raises(ConfigError, match="attacker.budget: expected an integer from 0 to 6, got 7"):
+        attacker_from_dict({"budget": 7}, base)
 
 
 def test_unknown_names_list_what_is_allowed():

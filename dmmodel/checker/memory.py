@@ -1,4 +1,5 @@
-"""Resident memory of this process: the peak, read cheaply from ``getrusage``, and the current."""
+"""Resident memory of this process: the peak, read cheaply from ``getrusage``, the current, and
+the peak of the process's own memory alone (on Linux, without the mark inherited at exec)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,17 @@ def current_rss_bytes() -> int:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return peak_rss_bytes()
+
+
+def own_peak_rss_bytes() -> int:
+    """The high-water mark of this process's own memory (``VmHWM`` in ``/proc/self/status``,
+    Linux): unlike ``peak_rss_bytes`` (``ru_maxrss``) it keeps no mark of the image the process
+    was exec'd from, which for a spawned child is its parent's. Elsewhere ``peak_rss_bytes``."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024  # in kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return peak_rss_bytes()

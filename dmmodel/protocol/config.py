@@ -139,23 +139,25 @@ def named_attacker(name: str) -> Attacker:
     return ATTACKERS[name]
 
 
-def attacker_from_dict(data: Any) -> Attacker:
-    """Build :class:`Attacker` from a TOML ``[attacker]`` table: a ``name`` and overrides."""
+def attacker_from_dict(data: Any, base: Attacker | None = None) -> Attacker:
+    """Build :class:`Attacker` from a TOML ``[attacker]`` table: a ``name`` and overrides. With
+    ``base`` the name may be left out and the overrides apply to ``base`` (a bench rung's
+    ``attacker`` table on top of its configuration's attacker)."""
     if not isinstance(data, dict):
         raise ConfigError("attacker: expected a table")
     values = dict(data)
     if "profile" in values:
         raise ConfigError("attacker.profile: now called attacker.name (profile means the bootstrap profile)")
     name = values.pop("name", None)
-    if name is None:
+    if name is None and base is None:
         raise ConfigError(f"attacker.name: missing; allowed: {', '.join(ATTACKERS)}")
-    if name not in ATTACKERS:
+    if name is not None and name not in ATTACKERS:
         raise ConfigError(f"attacker.name: unknown {name!r}; allowed: {', '.join(ATTACKERS)}")
     known = (*CAPABILITIES, "tls", "budget", "memory")
     for key in values:
         if key not in known:
             raise ConfigError(f"attacker.{key}: unknown key; allowed: name, {', '.join(known)}")
-    return replace(ATTACKERS[name], **values)
+    return replace(base if name is None else ATTACKERS[name], **values)
 
 
 @dataclass(frozen=True)
