@@ -152,6 +152,25 @@ def test_ctrl_c_in_check_exits_130_with_one_line(tmp_path):
     assert stderr.splitlines() == ["interrupted"]
 
 
+SCRIPT = Path(sys.executable).with_name("dmmodel")  # the installed command (pyproject's scripts)
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the dmmodel script is not installed beside python")
+def test_ctrl_c_while_the_command_line_loads_is_one_line_and_130(tmp_path):
+    """From the first instant: before Python's handler is in place SIGINT ends the process
+    silently (as for any program); from then on one line and 130, never a traceback."""
+    for delay in (0.0, 0.02, 0.05, 0.08, 0.12, 0.16, 0.2, 0.3):
+        process = subprocess.Popen([str(SCRIPT), "check"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        if stderr:
+            assert (process.returncode, stderr) == (130, "interrupted\n"), (delay, stderr)
+        else:
+            assert process.returncode == -signal.SIGINT, delay
+
+
 def test_ctrl_c_in_bench_leaves_no_export_and_no_temporary_file(tmp_path):
     status, stderr = interrupt(["bench", "--export", str(tmp_path / "out.json")], tmp_path,
                                ready="rung 1/")
@@ -181,3 +200,11 @@ def test_bench_export_into_a_read_only_folder_fails_before_the_benchmark(tmp_pat
                        "cannot write into")
     finally:
         tmp_path.chmod(0o700)
+
+
+def test_a_mistyped_command_is_named_with_the_nearest_one():
+    result = CliRunner().invoke(main, ["chek"])
+    assert result.exit_code == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in result.output
+    far = CliRunner().invoke(main, ["frobnicate"])
+    assert far.exit_code == 2 and "Did you mean" not in far.output and "check, sweep" in far.output

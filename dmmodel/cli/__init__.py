@@ -6,6 +6,7 @@ A command's module is imported only when that command runs (or help lists it), s
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from importlib import import_module
 from typing import Any
 
@@ -30,6 +31,16 @@ class Commands(click.Group):
         if module is None:
             return None
         return getattr(import_module(f"dmmodel.cli.{module}"), f"{module}_command")
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        """As click's, with the nearest command names suggested for an unknown one."""
+        name = args[0] if args else ""
+        if name in COMMANDS or name.startswith("-"):
+            return super().resolve_command(ctx, args)
+        near = get_close_matches(name, COMMANDS, n=2, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        ctx.fail(f"No such command {name!r}.{hint} The commands: {', '.join(COMMANDS)}.")
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
