@@ -208,3 +208,12 @@ def test_a_mistyped_command_is_named_with_the_nearest_one():
     assert "No such command 'chek'. Did you mean 'check'?" in result.output
     far = CliRunner().invoke(main, ["frobnicate"])
     assert far.exit_code == 2 and "Did you mean" not in far.output and "check, sweep" in far.output
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full (a device that is always full)")
+@pytest.mark.parametrize("args", [["check"], ["check", "--json"], ["check", "--list"]])
+def test_an_output_that_cannot_be_written_is_one_line_and_2(args, tmp_path):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*CLI, *args], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (2, "Error: no space left on device\n")

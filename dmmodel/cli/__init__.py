@@ -6,13 +6,16 @@ A command's module is imported only when that command runs (or help lists it), s
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import suppress
 from difflib import get_close_matches
 from importlib import import_module
 from typing import Any
 
 import click
 
-from dmmodel.cli.errors import Interrupted
+from dmmodel.cli.errors import InputError, Interrupted, os_error_text
 
 # command name -> module under dmmodel.cli defining ``<module>_command``, in help order
 COMMANDS = {name: name for name in ("check", "sweep", "bench", "diagrams", "report", "manifest",
@@ -21,7 +24,8 @@ COMMANDS = {name: name for name in ("check", "sweep", "bench", "diagrams", "repo
 
 class Commands(click.Group):
     """The command group: commands load on first use; Ctrl-C in any command ends it with one
-    line and exit status 130."""
+    line and exit status 130; an output that cannot be written (a full disk, ``/dev/full``)
+    with one line and exit status 2, and a closed pipe (``| head``) quietly with 1."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -44,9 +48,24 @@ class Commands(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # an exit status too: a write that fails fails here, not unseen at exit
+                sys.stdout.flush()
         except KeyboardInterrupt:
             raise Interrupted() from None
+        except BrokenPipeError:
+            _discard_stdout()
+            raise SystemExit(1) from None
+        except OSError as error:
+            _discard_stdout()
+            raise InputError(os_error_text(error)) from None
+
+
+def _discard_stdout() -> None:
+    """Send what is left in stdout's buffer nowhere, so that the exit does not try again."""
+    with suppress(OSError, ValueError):  # ValueError: no file behind stdout (a test's capture)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
