@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -25,8 +26,20 @@ def _show(log: SessionLog, node: str) -> None:
     click.echo(f"  end: {log.end}")
 
 
+def _server_url(ctx: click.Context, param: click.Parameter, url: str) -> str:
+    """``url`` if it names an HTTP(S) server, checked before anything is sent."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number raises ValueError here
+    except ValueError as error:
+        raise click.BadParameter(f"{url!r}: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{url!r}: expected http://HOST[:PORT]/PATH or https://...")
+    return url
+
+
 @click.command("probe")
-@click.argument("url")
+@click.argument("url", callback=_server_url)
 @click.option("--accounts", "accounts_file", required=True, type=click.Path(path_type=Path),
               help="TOML file with the device account to use (the format of 'dmmodel serve').")
 @click.option("--account", "account_name", default=None,
