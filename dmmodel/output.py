@@ -39,14 +39,18 @@ def write_text(path: Path, text: str) -> None:
 
 
 class FileSet:
-    """Files staged in one folder, put in place together when the ``with`` block succeeds."""
+    """Files staged in one folder, put in place together when the ``with`` block succeeds; on
+    failure the folders it made are removed again (when nothing else was put in them)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.staged: list[tuple[Path, Path]] = []
+        self.made: list[Path] = []  # the folders this set created, innermost first
 
     def __enter__(self) -> FileSet:
+        missing = [p for p in (self.folder, *self.folder.parents) if not p.exists()]
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.made = missing
         return self
 
     def write(self, name: str, text: str) -> Path:
@@ -66,3 +70,9 @@ class FileSet:
         finally:
             for staged, _ in self.staged:
                 staged.unlink(missing_ok=True)
+            if self.staged or kind is not None:
+                for folder in self.made:
+                    try:
+                        folder.rmdir()
+                    except OSError:  # not empty: someone else's files, or ours already in place
+                        break

@@ -30,3 +30,18 @@ def test_a_file_set_lands_whole(tmp_path: Path):
         files.write("a.dot", "1")
         files.write("b.mmd", "2")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.dot", "b.mmd"]
+
+
+def test_a_failed_file_set_removes_the_folders_it_made(tmp_path: Path):
+    with pytest.raises(OSError), FileSet(tmp_path / "new" / "diagrams") as files:
+        files.write("a.dot", "1")
+        raise OSError("no space left on device")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_file_set_keeps_a_folder_that_was_there(tmp_path: Path):
+    with pytest.raises(OSError), FileSet(tmp_path / "diagrams") as files:
+        (tmp_path / "diagrams" / "theirs.txt").write_text("not ours")
+        files.write("a.dot", "1")
+        raise OSError("no space left on device")
+    assert [p.name for p in (tmp_path / "diagrams").iterdir()] == ["theirs.txt"]

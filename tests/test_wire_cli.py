@@ -95,14 +95,16 @@ def test_probe_of_nothing_listening_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize(("url", "says"), [
-    ("notaurl", "expected http://HOST"), ("http://[::1", "Invalid IPv6 URL"), ("ftp://host/dm", "expected http"),
-    ("http://", "expected http"), ("http://host:port/dm", "Port could not be cast"),
+    ("notaurl", "expected http://HOST"), ("http://[::1", "Invalid IPv6 URL"),
+    ("ftp://host/dm", "expected http"), ("http://", "expected http"),
+    ("http://host:port/dm", "Port could not be cast"),
 ])
 def test_probe_refuses_a_url_that_names_no_http_server_before_sending(tmp_path, url, says):
     (tmp_path / "a.toml").write_text(ACCOUNTS)
     result = run("probe", url, "--accounts", str(tmp_path / "a.toml"))
     assert result.exit_code == 2 and result.stdout == ""  # nothing probed
-    assert result.stderr.splitlines()[-1].startswith("Error: Invalid value for 'URL'") and says in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("Error: Invalid value for 'URL'") and says in last
 
 
 def start_serve(tmp_path: Path) -> tuple[subprocess.Popen, str]:
