@@ -247,9 +247,17 @@ def test_an_unwritable_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     result = CliRunner().invoke(main, ["diagrams", "--out", str(blocker / "sub")])
     assert result.exit_code == 2
-    assert "cannot write" in result.output and "Traceback" not in result.output
+    assert [line for line in result.stderr.splitlines() if not line.startswith("checking")] == [
+        f"Error: --out: cannot write {blocker / 'sub'}: Not a directory"]
     report = CliRunner().invoke(main, ["report", "--out", str(blocker / "report.html")])
     assert report.exit_code == 2 and "cannot write" in report.output
+
+
+def test_report_refuses_an_unknown_attack_configuration_before_checking_anything() -> None:
+    result = CliRunner().invoke(main, ["report", "--attack", "nosuch"])
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1  # no "checking ..." first
+    assert result.stderr.startswith("Error: config: unknown 'nosuch'")
 
 
 def test_a_large_configuration_draws_everything_but_the_overview(tmp_path: Path, monkeypatch) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from dmmodel.analysis import analyse
-from dmmodel.cli.errors import usage_errors
+from dmmodel.cli.errors import InputError, usage_errors
 from dmmodel.cli.progress import PerConfig
 from dmmodel.output import FileSet
 from dmmodel.protocol.config import SPECS_DIR, SPECS_IN_CHECKOUT
@@ -92,7 +92,7 @@ def diagrams_command(folder: Path, check_only: bool, readme: bool, config_name: 
         raise click.ClickException(f"rendering failed, nothing written: {error}") from None
     except OSError as error:
         where = error.filename or folder
-        raise click.UsageError(f"--out: cannot write {where}: {error.strerror or error}") from None
+        raise InputError(f"--out: cannot write {where}: {error.strerror or error}") from None
     for line in written:
         click.echo(f"wrote {line}")
     if refreshed:

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from dmmodel.analysis import SECURITY_VARIANTS, analyse, analyse_security
-from dmmodel.cli.errors import usage_errors
+from dmmodel.cli.errors import InputError, usage_errors
 from dmmodel.cli.progress import PerConfig
 from dmmodel.output import write_text
+from dmmodel.protocol.config import load_bounds
 from dmmodel.render import RenderError, find_dot_renderer, render_svg
 from dmmodel.report import RequirementsError, build_report, load_requirements
 from dmmodel.views.catalog import build_diagrams, security_diagrams
@@ -41,6 +42,9 @@ def report_command(out: Path, config_name: str, security: bool,
         spec = load_requirements()
     except RequirementsError as error:
         raise click.UsageError(str(error)) from None
+    with usage_errors():  # every configuration named, before minutes of checking
+        for name in (config_name, *attack_configs):
+            load_bounds(name)
     click.echo(f"checking the variants on configuration {config_name} ...", err=True)
     attacks = None
     with usage_errors(), PerConfig() as progress:
@@ -72,5 +76,5 @@ def report_command(out: Path, config_name: str, security: bool,
     try:
         write_text(out, page)
     except OSError as error:
-        raise click.UsageError(f"--out: cannot write {out}: {error.strerror or error}") from None
+        raise InputError(f"--out: cannot write {out}: {error.strerror or error}") from None
     click.echo(f"wrote {out} ({len(page) // 1024} KiB, {time.perf_counter() - started:.1f} s)")
