@@ -13,11 +13,20 @@ from pathlib import Path
 from types import TracebackType
 
 
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it, so set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _stage(path: Path, text: str) -> Path:
-    """Write ``text`` to a hidden temporary file beside ``path`` and return its path."""
+    """Write ``text`` to a hidden temporary file beside ``path`` and return its path; the file
+    gets the mode a plain ``open`` would give it (``mkstemp`` makes it private, 0600)."""
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     staged = Path(name)
     try:
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()

@@ -1,5 +1,7 @@
 """Atomic output: a file is replaced whole, a file set lands complete or not at all."""
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,15 @@ def test_a_failed_file_set_keeps_a_folder_that_was_there(tmp_path: Path):
         files.write("a.dot", "1")
         raise OSError("no space left on device")
     assert [p.name for p in (tmp_path / "diagrams").iterdir()] == ["theirs.txt"]
+
+
+def test_files_get_the_mode_the_umask_gives(tmp_path: Path):
+    previous = os.umask(0o027)
+    try:
+        write_text(tmp_path / "a.html", "x")
+        with FileSet(tmp_path / "out") as files:
+            files.write("b.svg", "y")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "a.html").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "out" / "b.svg").stat().st_mode) == 0o640
