@@ -6,6 +6,7 @@ compares every file, without checking the thirteen variants again. ``test_determ
 the command as it is, in fresh interpreters.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,11 @@ import dmmodel.cli.report as report_cli
 from dmmodel import manifest
 from dmmodel.cli import main
 from dmmodel.cli.diagrams import DIAGRAMS_DIR
-from dmmodel.protocol.config import PRESETS
+from dmmodel.protocol.config import PRESETS, SPECS_DIR
 from dmmodel.protocol.device import DEVICE
 from dmmodel.protocol.nonces import canonical
 from dmmodel.protocol.server import SERVER
-from dmmodel.render import Message
+from dmmodel.render import Message, Note
 from dmmodel.runtime.scenarios import load_scenario, run_scenario
 from dmmodel.views.machines import machine_chart
 from dmmodel.views.overview import REGIONS, TRAPPED, overview_graph
@@ -276,3 +277,15 @@ def test_a_large_configuration_draws_everything_but_the_overview(tmp_path: Path,
     names = {p.stem for p in tmp_path.glob("*.dot")}
     assert not any(name.startswith("overview-") for name in names)
     assert {"machine-device-cr", "cex-dm12-no_auth_deadlock", "scenario-cr-normal-flow"} <= names
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (SPECS_DIR / "scenarios").glob("*.toml")))
+def test_every_trace_step_shows_in_its_chart_under_its_number(name: str) -> None:
+    """The chart reads beside the numbered trace: no step is left out (one with no package
+    and no note of its own is a note with its rule's name)."""
+    run = run_scenario(load_scenario(name))
+    chart = trace_chart(name, name, run.trace)
+    texts = [e.label if isinstance(e, Message) else e.text for e in chart.events
+             if isinstance(e, Message | Note)]
+    shown = {int(m.group(1)) for text in texts if (m := re.match(r"(\d+)\. ", text))}
+    assert shown == set(range(1, len(run.trace) + 1))

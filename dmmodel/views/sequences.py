@@ -111,9 +111,10 @@ class _Builder:
             self.events.append(Divider(f"session {self.sessions} ({device}, {how})"))
         for package in entry.sent:
             self.send(index, entry.role, package, entry)
-        if rule.note and not entry.sent:
+        if not entry.sent:  # every step shows, so the numbers run on as in the trace
+            what = rule.note or rule.title or rule.name.replace("_", " ")
             self.events.append(Note((SERVER_NAME if entry.role is Role.SERVER else device,),
-                                    f"{entry.number}. {rule.note}"))
+                                    f"{entry.number}. {what}"))
 
     def _environment(self, entry: TraceEntry, device: str) -> None:
         """Bootstraps and faults come from the environment; a disconnecting one drops what was in
