@@ -88,7 +88,8 @@ def test_a_full_encoding_is_a_partial_result_not_a_traceback(monkeypatch):
     monkeypatch.setattr(checkable, "slot_bits", lambda devices: 5)  # 32 slot ids
     one = check_variant(make_config("default", "cr"))
     assert (one.result.states, one.result.complete) == (32, False)
-    assert one.result.unknown == "ran out of slot ids (32 per device, 5 bits each) at 32 states"
+    assert one.result.unknown == ("ran out of slot ids (32 per device, 5 of a state's 63 bits each "
+                                  "for 1 device(s)) at 32 states")
     two = check_variant(make_config("two-devices", "cr"))  # the product stops in its components
     assert (two.result.states, two.result.stopped.resource) == (0, "slot ids")
 
@@ -118,7 +119,8 @@ def test_check_out_of_slot_ids_exits_3(monkeypatch):
     monkeypatch.setattr(checkable, "slot_bits", lambda devices: 5)
     result = run("check", "-v", "cr", "--no-counterexamples")
     assert result.exit_code == 3 and "Traceback" not in result.output
-    assert "cr: unknown: ran out of slot ids (32 per device, 5 bits each) at 32 states" in result.output
+    assert ("cr: unknown: ran out of slot ids (32 per device, 5 of a state's 63 bits each for 1 "
+            "device(s)) at 32 states") in result.output
 
 
 def test_a_violation_found_before_a_limit_is_a_finding(monkeypatch):

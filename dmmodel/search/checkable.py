@@ -139,8 +139,9 @@ class DMModel(Model[int, int]):
         if sid == n:
             if sid > self.slot_mask:
                 del self.slot_ids[key]
-                raise LimitReached("slot ids", f"{self.slot_mask + 1:,} per device, "
-                                               f"{self.slot_bits} bits each")
+                raise LimitReached("slot ids", f"{self.slot_mask + 1:,} per device, {self.slot_bits} "
+                                               f"of a state's {STATE_BITS} bits each for "
+                                               f"{self.devices} device(s)")
             self.keys.append(key)
             slot = None
             for predicate, results, failing, mask, known in self.tests:
