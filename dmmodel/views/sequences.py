@@ -111,7 +111,7 @@ class _Builder:
             self.events.append(Divider(f"session {self.sessions} ({device}, {how})"))
         for package in entry.sent:
             self.send(index, entry.role, package, entry)
-        if not entry.sent:  # every step shows, so the numbers run on as in the trace
+        if rule.cls == PROTOCOL and not entry.sent:  # every step shows: the numbers run on
             what = rule.note or rule.title or rule.name.replace("_", " ")
             self.events.append(Note((SERVER_NAME if entry.role is Role.SERVER else device,),
                                     f"{entry.number}. {what}"))
