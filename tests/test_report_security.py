@@ -119,3 +119,27 @@ def test_report_refuses_an_unwritable_place_before_checking(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["report", "--out", str(blocker / "report.html")])
     assert result.exit_code == 2 and "cannot write" in result.output
     assert "checking" not in result.output
+
+
+def test_the_summary_says_what_each_attacker_still_breaks(security: SecurityAnalysis) -> None:
+    page = build_report(security.checks["attack-edit"], security_diagrams(security), {},
+                        load_requirements(), "t", security=security)
+    summary = page[page.index("<h2 id='summary'>"):page.index("id='verdicts'")]
+    items = re.findall(r"<li>Under <a href='#security-([\w-]+)'>.*?</a> \((.*?)\): (.*?)(?=<li>Under|"
+                       r"<li>Every verdict)", summary)
+    assert [name for name, _, _ in items] == list(security.checks)
+    for name, attacker, said in items:
+        results = security.checks[name]
+        assert unescape(attacker) == results[0].config.bounds.attacker.describe()
+        holding = [r.variant for r in results if not r.failed()]
+        if holding:
+            assert said.startswith("Every security property holds for " + _bold(holding) + ".")
+        for result in results:
+            if result.failed():
+                names = ", ".join(v.property.name for v in result.failed())
+                assert f"<li>{_bold([result.variant])} fails " in said
+                assert names in re.sub(r" \(\d+ steps?\)", "", said)
+
+
+def _bold(variants: list[str]) -> str:
+    return ", ".join(f"<b>{v}</b>" for v in variants)
