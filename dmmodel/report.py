@@ -66,6 +66,7 @@ figcaption { font-weight: bold; margin-bottom: 0.5em; } .note { color: #555; }
 .chart svg { display: block; width: 100%; height: auto; }
 table.legend { font-size: 0.85em; flex: 1 1 22em; max-width: 48em; margin: 0; }
 table.legend .added { color: #c0392b; font-weight: bold; }
+table.legend th, table.legend td { overflow-wrap: anywhere; }
 .pair { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1em 2em; align-items: start; }
 .pair figure { order: -1; margin-bottom: 0; } .pair { margin-bottom: 2.5em; }
 .pair ol { font-size: 0.85em; margin: 0; padding-left: 2.5em; }
