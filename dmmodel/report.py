@@ -326,16 +326,18 @@ def _summary(results: Sequence[VariantResult], security: SecurityAnalysis | None
 
 
 def _attack_summary(name: str, results: Sequence[VariantResult]) -> str:
-    """One attacker configuration in a sentence: which variants it breaks and how, which hold."""
+    """One attacker configuration in a sentence or two: which variants hold every security
+    property, which it breaks and which properties (its matrix says which breaks which)."""
     attacker = escape(results[0].config.bounds.attacker.describe())
-    broken = [(r, _failures(r, lambda _: None)) for r in results]
-    holding = [r.variant for r, failures in broken if not failures]
-    said = "".join(f"<li>{_names([r.variant])} fails {failures}</li>"
-                   for r, failures in broken if failures)
-    kept = (f"Every security property holds for {_names(holding)}." if holding else
-            "No compared variant holds every security property.")
-    return (f"Under <a href='#security-{escape(name)}'>{escape(name)}</a> ({attacker}): {kept}"
-            f"{f'<ul>{said}</ul>' if said else ''}")
+    holding = [r.variant for r in results if all(v.holds is True for v in r.verdicts)]
+    broken = [r.variant for r in results if r.variant not in holding]
+    kept = (f"every security property holds for {_names(holding)}." if holding else
+            "no compared variant holds every security property.")
+    properties = [v.property.name for v in results[0].verdicts
+                  if any((w := r.verdict(v.property.name)) is None or w.holds is not True for r in results)]
+    said = (f" Not for {_names(broken)}: {escape(', '.join(properties))} fail or are undecided."
+            if broken else "")
+    return f"Under <a href='#security-{escape(name)}'>{escape(name)}</a> ({attacker}), {kept}{said}"
 
 
 def _security_properties(results: Sequence[VariantResult], spec: dict[str, Any]) -> str:
