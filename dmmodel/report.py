@@ -318,8 +318,10 @@ def _summary(results: Sequence[VariantResult], security: SecurityAnalysis | None
         items.append("The security properties under attack were not checked for this page.")
     else:
         items += [_attack_summary(name, checks) for name, checks in security.checks.items()]
-    items.append(f"Every verdict is a claim within the bounds of configuration "
-                 f"<b>{escape(config.name)}</b>: {escape(config.bounds.describe())}.")
+    items.append(f"The verdict matrix is a claim within the bounds of configuration "
+                 f"<b>{escape(config.name)}</b>: {escape(config.bounds.describe())}"
+                 + ("; each attacker configuration's, within those in its Security heading." if security
+                    else "."))
     return (f"<h2 id='summary'>Summary</h2><p>Read from the verdicts below; in brackets, the steps "
             f"of a property's shortest counterexample.</p><ul class='summary'>"
             f"{''.join(f'<li>{item}</li>' for item in items)}</ul>")
