@@ -4,16 +4,22 @@ The command runs in-process on the session's shared checks (``checks.analyse`` s
 ``dmmodel.analysis.analyse``): the page is built, drawn and written as it is for a user.
 """
 
+import re
+from collections import Counter
+from dataclasses import replace
+from html import unescape
 from html.parser import HTMLParser
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import dmmodel.cli.report as report_cli
+import dmmodel.report as report_module
 from dmmodel.cli import main
 from dmmodel.cli.diagrams import DIAGRAMS_DIR
-from dmmodel.report import build_report, load_requirements
+from dmmodel.report import build_report, inline_svg, load_requirements, made_by
 from dmmodel.search.checkable import property_names
 from dmmodel.views.catalog import build_diagrams
 
@@ -123,3 +129,82 @@ def test_report_traces_a_requirements_file(checked: tuple[list, list], tmp_path:
     assert 'href="#diagram-cex-dm12-no_auth_deadlock"' in section
     assert 'href="#diagram-scenario-cr-normal-flow"' in section
     assert "<h3>Flows</h3>" in section
+
+
+def test_every_id_on_the_page_is_unique(report: tuple[str, Collector]) -> None:
+    page, parser = report
+    assert parser.svgs > 1
+    ids = re.findall(r"""\bid=["']([^"']+)["']""", page)
+    repeated = sorted(name for name, count in Counter(ids).items() if count > 1)
+    assert repeated == []
+    for target in re.findall(r"""(?:href=["']#|url\(#)([^"')]+)""", page):
+        assert target in ids, f"#{target} points nowhere"
+
+
+def test_inline_svg_prefixes_its_ids_and_the_references_to_them() -> None:
+    svg = ('<?xml version="1.0"?><svg width="10pt" viewBox="0 0 10 10"><g id="graph0">'
+           '<linearGradient id="l_1"/><rect fill="url(#l_1)"/><a xlink:href="#node1"/>'
+           '<a href="#diagram-elsewhere"/><g id="node1"/></g></svg>')
+    body = inline_svg(svg, "svg-x-")
+    assert body.startswith('<svg style="max-width: 10pt"')
+    assert re.findall(r'id="([^"]+)"', body) == ["svg-x-graph0", "svg-x-l_1", "svg-x-node1"]
+    assert 'url(#svg-x-l_1)' in body and 'xlink:href="#svg-x-node1"' in body
+    assert 'href="#diagram-elsewhere"' in body  # not the drawing's own: left alone
+
+
+def test_no_python_repr_and_the_bounds_in_words(report: tuple[str, Collector]) -> None:
+    page, _ = report
+    for repr_start in ("Attacker(", "Bounds(", "Config(", "Variant(", "BootstrapType.", "Profile."):
+        assert repr_start not in page
+    about = page[page.index("<table class='about'>"):]
+    about = about[:about.index("</table>")]
+    assert "<tr><th>network attacker</th><td>no attacker</td></tr>" in about
+    assert "<tr><th>bootstrap profile</th><td>OMA DM (TNDS)</td></tr>" in about
+
+
+def test_the_page_names_its_version_with_or_without_a_commit(
+        checked: tuple[list, list], monkeypatch: pytest.MonkeyPatch) -> None:
+    version = metadata.version("dmmodel")
+    assert made_by("abc1234", version) == f"dmmodel {version} (commit abc1234)"
+    monkeypatch.setattr(report_module, "_commit", lambda: None)  # as from an installed copy
+    page = build_report(*checked, {}, load_requirements(), "t")
+    assert f"dmmodel {version} (installed package, no git commit)" in page
+    assert "commit unknown" not in page
+
+
+def _summary(page: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", page[page.index("id='summary'"):page.index("id='verdicts'")]))
+
+
+def test_the_summary_says_what_the_verdicts_say(checked: tuple[list, list]) -> None:
+    results, diagrams = checked
+    summary = _summary(build_report(results, diagrams, {}, load_requirements(), "t"))
+    dm12 = next(r for r in results if r.variant == "dm12")
+    assert dm12.failed(), "DM 1.2 must fail something for the case to be made"
+    for verdict in dm12.failed():
+        steps = len(verdict.counterexample.steps) - 1
+        assert f"{verdict.property.name} ({steps} step" in summary
+    claiming = [r.variant for r in results if r.config.variant.claims_cr]
+    assert all(not r.failed() for r in results if r.config.variant.claims_cr)
+    assert "Every property holds for each variant claiming the change request (marked *): " + \
+        ", ".join(claiming) + "." in summary
+    bounds = results[0].config.bounds
+    assert bounds.describe() in summary
+
+
+def test_a_changed_verdict_changes_the_summary(checked: tuple[list, list]) -> None:
+    results, diagrams = checked
+    cr = next(i for i, r in enumerate(results) if r.variant == "cr")
+    verdicts = results[cr].result.verdicts
+    broken = replace(results[cr].result, verdicts=[
+        replace(v, holds=False) if v.property.name == "no_auth_deadlock" else v for v in verdicts])
+    mutated = [*results[:cr], replace(results[cr], result=broken), *results[cr + 1:]]
+    summary = _summary(build_report(mutated, diagrams, {}, load_requirements(), "t"))
+    assert "Not every variant claiming the change request holds: cr fails no_auth_deadlock." in summary
+    assert "Every property holds for each variant" not in summary
+    dm12 = next(i for i, r in enumerate(results) if r.variant == "dm12")
+    fixed = replace(results[dm12].result, verdicts=[replace(v, holds=True, counterexample=None)
+                                                    for v in results[dm12].result.verdicts])
+    mutated = [*results[:dm12], replace(results[dm12], result=fixed), *results[dm12 + 1:]]
+    summary = _summary(build_report(mutated, diagrams, {}, load_requirements(), "t"))
+    assert "DM 1.2 as specified (dm12) holds every property checked." in summary

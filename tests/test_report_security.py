@@ -119,3 +119,29 @@ def test_report_refuses_an_unwritable_place_before_checking(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["report", "--out", str(blocker / "report.html")])
     assert result.exit_code == 2 and "cannot write" in result.output
     assert "checking" not in result.output
+
+
+def test_the_summary_says_what_each_attacker_still_breaks(security: SecurityAnalysis) -> None:
+    page = build_report(security.checks["attack-edit"], security_diagrams(security), {},
+                        load_requirements(), "t", security=security)
+    summary = page[page.index("<h2 id='summary'>"):page.index("id='verdicts'")]
+    items = re.findall(r"<li>Under <a href='#security-([\w-]+)'>.*?</a> \((.*?)\), "
+                       r"((?:every|no compared).*?)</li>", summary)
+    assert [name for name, _, _ in items] == list(security.checks)
+    for name, attacker, said in items:
+        results = security.checks[name]
+        assert unescape(attacker) == results[0].config.bounds.attacker.describe()
+        holding = [r.variant for r in results if not r.failed()]
+        assert said.startswith(f"every security property holds for {_bold(holding)}." if holding
+                               else "no compared variant holds every security property.")
+        failing = [r for r in results if r.failed()]
+        if failing:
+            failed = {v.property.name for r in failing for v in r.failed()}
+            listed = re.search(r" Not for (.*?): (.*?) fail or are undecided\.$", said)
+            assert listed is not None
+            assert listed.group(1) == _bold([r.variant for r in failing])
+            assert set(listed.group(2).split(", ")) == failed
+
+
+def _bold(variants: list[str]) -> str:
+    return ", ".join(f"<b>{v}</b>" for v in variants)
