@@ -94,7 +94,7 @@ def counterexample_diagram(result: VariantResult, prop: str, name: str, section:
     trace = result.traces[prop]
     doc, requirement = verdict.property.doc, verdict.property.requirement
     title = (f"{result.variant}{under}: {prop} ({requirement}) violated, "
-             f"shortest counterexample ({len(trace)} steps)")
+             f"shortest counterexample ({len(trace)} step{'' if len(trace) == 1 else 's'})")
     loop = result.lassos.get(prop)
     if loop is not None:
         title += f", then a loop back to step {loop.loop_start}"
