@@ -155,20 +155,43 @@ def test_ctrl_c_in_check_exits_130_with_one_line(tmp_path):
 SCRIPT = Path(sys.executable).with_name("dmmodel")  # the installed command (pyproject's scripts)
 
 
+def _interrupted_at(when) -> tuple[int, str]:
+    """Start the installed command, send SIGINT once ``when(process)`` returns, and return its
+    exit status and stderr."""
+    process = subprocess.Popen([str(SCRIPT), "check"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    when(process)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr
+
+
+def _numpy_mapped(process: subprocess.Popen) -> None:
+    """Wait until the process has numpy's library mapped: it is loading the check command."""
+    deadline = time.monotonic() + 20
+    maps = Path(f"/proc/{process.pid}/maps")
+    while "numpy" not in maps.read_text() and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
+INTERRUPTED_LINE = ("", "interrupted\n")  # nothing, if the signal came before Python's handler
+INTERRUPTED_STATUS = (130, -signal.SIGINT)  # a shell reports both as 130 (128 + 2)
+
+
 @pytest.mark.skipif(not SCRIPT.exists(), reason="the dmmodel script is not installed beside python")
-def test_ctrl_c_while_the_command_line_loads_is_one_line_and_130(tmp_path):
-    """From the first instant: before Python's handler is in place SIGINT ends the process
-    silently (as for any program); from then on one line, never a traceback. The status is 130,
-    or on a loaded machine now and then death by SIGINT itself, which a shell reports as 130
-    too (128 + 2)."""
-    for delay in (0.0, 0.02, 0.05, 0.08, 0.12, 0.16, 0.2, 0.3):
-        process = subprocess.Popen([str(SCRIPT), "check"], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-        assert stderr in ("", "interrupted\n"), (delay, process.returncode, stderr)
-        assert process.returncode in (130, -signal.SIGINT), (delay, process.returncode, stderr)
+def test_ctrl_c_while_the_command_line_loads_is_one_line_and_130():
+    """While the command line loads (a few hundred milliseconds of imports): one line, never a
+    traceback. The window this cannot cover is the interpreter's own start and the script's
+    first import (``dmmodel.__main__``, two lines): about 20 ms here, more on a loaded machine,
+    so the timed interrupts start after it. Now and then the process dies by SIGINT after
+    printing the line; the shell shows 130 for both."""
+    subprocess.run([str(SCRIPT), "--version"], capture_output=True, timeout=60)  # bytecode cached
+    for delay in (0.06, 0.1, 0.15, 0.2, 0.3):
+        status, stderr = _interrupted_at(lambda _process, delay=delay: time.sleep(delay))
+        assert stderr in INTERRUPTED_LINE and status in INTERRUPTED_STATUS, (delay, status, stderr)
+    if Path("/proc/self/maps").exists():  # in the middle of the imports, whatever the load
+        status, stderr = _interrupted_at(_numpy_mapped)
+        assert (stderr, status in INTERRUPTED_STATUS) == ("interrupted\n", True)
 
 
 def test_ctrl_c_in_bench_leaves_no_export_and_no_temporary_file(tmp_path):
