@@ -71,6 +71,8 @@ def test_every_account_key_is_documented_in_the_readme():
      "'cr-hmac' is not served on the wire"),
     ("[defaults]\nvariant = 'cr-fresh-hmac'\n[[account]]\nname = 'device1'\nmodel = true\n",
      "'cr-fresh-hmac' is not served on the wire"),
+    ("[[account]]\nname = 'device²'\nmodel = true\n", "a model account is named deviceN"),
+    ("[[account]]\nname = 'device 1'\nmodel = true\n", "a model account is named deviceN"),
     ("account = 3\n", "at least one [[account]]"),
     ("[[account\n", "not valid TOML"),
 ])

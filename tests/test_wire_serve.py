@@ -4,6 +4,7 @@ happen on the wire; a device that strays from the model gets findings; malformed
 a 4xx and the server keeps serving; account state survives a restart."""
 
 import json
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -224,3 +225,18 @@ def test_account_state_survives_a_restart(served, spec):
     # the restarted server goes on with new values: no NextNonce (model: nonce-N text) repeats
     issued = next_nonces(first.records + second.records, "response_body")
     assert len(issued) == 2 and len(set(issued)) == 2
+
+
+@pytest.mark.parametrize("length", ["²", "¹²³", "9" * 4400, "-1", "1e3"])
+def test_a_content_length_that_is_no_number_is_refused_and_the_server_keeps_serving(served, length):
+    server = served(model_account(0, "cr"))
+    host, port = server.http.server_address[:2]
+    with socket.create_connection((host, port), timeout=5) as connection:
+        connection.sendall(f"POST /dm HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n"
+                           "Content-Type: application/vnd.syncml.dm+xml\r\n\r\n".encode())
+        reply = connection.recv(4096).decode("latin-1")
+    assert reply.startswith("HTTP/1.") and " 400 " in reply.splitlines()[0]
+    assert [r["http_status"] for r in server.records if "error" in r] == [400]
+    device = WireDevice(model_account(0, "cr"), server.http.url)  # and a real session still works
+    device.bootstrap()
+    assert [s.rule for s in device.session().exchanges] == ["connect", "take_session"]

@@ -19,6 +19,7 @@ from dmmodel.protocol.config import PRESETS, RANGES, RETIRED, Bounds, ConfigErro
 from dmmodel.protocol.crypto import SERVER_ID, client_secret, device_name, server_secret
 from dmmodel.protocol.messages import nonce_text
 from dmmodel.wire.message import AUTH_BASIC, AUTH_MD5
+from dmmodel.wire.numbers import ascii_number
 
 AUTH_TYPES = {"md5": AUTH_MD5, "basic": AUTH_BASIC}
 
@@ -100,10 +101,12 @@ def _spec(entry: Any, where: str, defaults: dict[str, Any]) -> AccountSpec:
             raise AccountsError(f"{where}: {key} is required")
     if values.get("model"):
         name = values.get("name", "device1")
-        if not name.startswith("device") or not name[6:].isdigit() or int(name[6:]) < 1:
+        tail = name[6:]
+        number = ascii_number(tail) if name.startswith("device") and tail == tail.strip() else None
+        if number is None or number < 1:
             raise AccountsError(f"{where}.name: a model account is named deviceN, got {name!r}")
         rest = {k: val for k, val in values.items() if k not in ("name", "model", "variant")}
-        spec = model_account(int(name[6:]) - 1, values.get("variant", "cr"), **rest)
+        spec = model_account(number - 1, values.get("variant", "cr"), **rest)
         spec.variant_()
         return spec
     spec = AccountSpec(**values)

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from dmmodel.wire.dmserver import DMServer, Refused
+from dmmodel.wire.numbers import ascii_number
 
 RESET_PATH = "/dmmodel/reset/"
 
@@ -59,14 +60,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._refuse(405, "DM messages are POSTed")
 
     def do_POST(self) -> None:
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
+        header = self.headers.get("Content-Length")
+        if header is None:
             self._refuse(411, "Content-Length required")
             return
-        if int(length) > self.server.max_body:
+        length = ascii_number(header)
+        if length is None:
+            self._refuse(400, f"Content-Length {header[:40]!r} is not a number of bytes")
+            return
+        if length > self.server.max_body:
             self._refuse(413, f"body of {length} bytes exceeds the limit of {self.server.max_body}")
             return
-        body = self.rfile.read(int(length))
+        body = self.rfile.read(length)
         with self.server.lock:
             if self.path.startswith(RESET_PATH) and self.server.test_hooks:
                 try:

@@ -16,6 +16,7 @@ from typing import Any
 from dmmodel.protocol import vocabulary as v
 from dmmodel.protocol.messages import Package
 from dmmodel.wire.message import AUTH_MD5, B64, Command, Cred, Header, Item, Message, Meta
+from dmmodel.wire.numbers import ascii_number
 from dmmodel.wire.tree import WireError
 from dmmodel.wire.words import Words
 
@@ -61,9 +62,7 @@ def _is_report(c: Command) -> bool:
 
 
 def _code(c: Command | None) -> int | None:
-    if c is None or c.data is None or not c.data.strip().isdigit():
-        return None
-    return int(c.data)
+    return None if c is None else ascii_number(c.data)
 
 
 def _header_status(m: Message) -> Command | None:
@@ -160,9 +159,10 @@ def _read_report(m: Message, words: Words, answering: Message | None) -> int | N
     if report is None:
         return None
     data = report.items[0].data if report.items else None
-    if data is None or not data.strip().isdigit():
+    number = ascii_number(data)
+    if number is None:
         raise WireError(f"bootstrap report: Data {data!r} is not a bootstrap number")
-    return int(data)
+    return number
 
 
 def _read_status(m: Message, words: Words, answering: Message | None) -> int | None:
@@ -217,9 +217,10 @@ def _read_ack(m: Message, words: Words, answering: Message | None) -> int | None
     data = status.items[0].data if status is not None and status.items else None
     if data is None:
         return None
-    if not data.isascii() or not data.isdigit():
+    number = ascii_number(data)
+    if number is None or data != data.strip():
         raise WireError(f"acknowledgement: Data {data!r} is not a bootstrap number")
-    return int(data)
+    return number
 
 
 def _read_replace_status(m: Message, words: Words, answering: Message | None) -> int | None:

@@ -12,6 +12,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
+from dmmodel.wire.numbers import ascii_number
 from dmmodel.wire.tags import VER_DTD, VER_PROTO
 from dmmodel.wire.tree import Node, WireError, leaf, node
 
@@ -159,9 +160,10 @@ def to_node(message: Message) -> Node:
 
 def _int(n: Node, tag: str, where: str) -> int:
     text = n.need(tag, where).strip()
-    if not text.isdigit():
-        raise WireError(f"{where}: {tag} is {text!r}, not a number")
-    return int(text)
+    number = ascii_number(text)
+    if number is None:
+        raise WireError(f"{where}: {tag} is {text[:40]!r}, not a number")
+    return number
 
 
 def _read_meta(n: Node | None, where: str) -> Meta | None:
@@ -178,10 +180,11 @@ def _read_meta(n: Node | None, where: str) -> Meta | None:
             except binascii.Error:
                 raise WireError(f"{where}: NextNonce is not base64 ({raw.value!r})") from None
     size = n.text("MaxMsgSize")
-    if size is not None and not size.strip().isdigit():
-        raise WireError(f"{where}: MaxMsgSize is {size!r}, not a number")
+    max_msg_size = ascii_number(size)
+    if size is not None and max_msg_size is None:
+        raise WireError(f"{where}: MaxMsgSize is {size[:40]!r}, not a number")
     return Meta(type=n.text("Type"), format=n.text("Format"), next_nonce=nonce,
-                max_msg_size=int(size) if size is not None else None)
+                max_msg_size=max_msg_size)
 
 
 def _read_loc(n: Node | None, where: str) -> tuple[str | None, str | None]:
